@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import type { Tx } from '../database/database';
+import type { StoredEvent } from '../event-store/event.types';
+
+/**
+ * Writes read tables from events. Inline projections run in the append's transaction
+ * (read-your-writes); async ones are run by the projection daemon from checkpoints.
+ * Either way `apply` must be idempotent for its own table's rows.
+ */
+export type Projection = {
+  name: string;
+  /** Event types handled; others are skipped without a call. '*' handles everything. */
+  handles: readonly string[] | '*';
+  apply(tx: Tx, event: StoredEvent): Promise<void>;
+  /** Optional faster path for catch-up and rebuilds: the same effect as applying each in order. */
+  applyBatch?(tx: Tx, events: readonly StoredEvent[]): Promise<void>;
+};
+
+export type RebuildableProjection = Projection & {
+  /** Tables the projection owns; a rebuild fills copies of them and swaps them in. */
+  tables: readonly string[];
+  /** The same projection writing into other table names (for the blue/green rebuild). */
+  withTables(names: Record<string, string>): Projection;
+};
+
+export function handlesEvent(p: Projection, type: string): boolean {
+  return p.handles === '*' || p.handles.includes(type);
+}
+
+/** Applies events in order, through applyBatch when the projection has one. */
+export async function applyAll(p: Projection, tx: Tx, events: readonly StoredEvent[]): Promise<void> {
+  const mine = events.filter((e) => handlesEvent(p, e.type));
+  if (!mine.length) return;
+  if (p.applyBatch) return p.applyBatch(tx, mine);
+  for (const e of mine) await p.apply(tx, e);
+}
+
+/** The inline and async projections of all contexts; contexts register theirs at start-up. */
+@Injectable()
+export class ProjectionRegistry {
+  private readonly inlines: Projection[] = [];
+  private readonly asyncs = new Map<string, Projection>();
+
+  registerInline(p: Projection): void {
+    if (!this.inlines.some((q) => q.name === p.name)) this.inlines.push(p);
+  }
+
+  registerAsync(p: Projection): void {
+    this.asyncs.set(p.name, p);
+  }
+
+  inline(): readonly Projection[] {
+    return this.inlines;
+  }
+
+  async(): Projection[] {
+    return [...this.asyncs.values()];
+  }
+
+  get(name: string): Projection | undefined {
+    return this.asyncs.get(name) ?? this.inlines.find((p) => p.name === name);
+  }
+
+  async applyInline(tx: Tx, events: readonly StoredEvent[]): Promise<void> {
+    for (const e of events) for (const p of this.inlines) if (handlesEvent(p, e.type)) await p.apply(tx, e);
+  }
+}

@@ -1,0 +1,203 @@
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { Pool } from 'pg';
+import type { AppConfig } from '../config/config';
+import { PrismaClient } from './generated/client';
+import type { Prisma } from './generated/client';
+import { capturingFactory, driverQuery, withCapture } from './driver-transaction';
+import type { CapturedTx } from './driver-transaction';
+import { compareMigrations, readMigrationFiles } from './migration-files';
+import type { AppliedMigration, MigrationCheck } from './migration-files';
+import { applyMigrations, defaultMigrationPaths, pgliteMigrationAdapter, postgresMigrationAdapter } from './schema-engine';
+import type { MigrationPaths } from './schema-engine';
+
+/** The role the application runs as: owns no table, has no BYPASSRLS (created by a migration). */
+export const APP_ROLE = 'maple_app';
+
+export type DatabaseKind = 'postgres' | 'embedded';
+
+/**
+ * Who a transaction runs for. Row-level security reads `app.company_id`; `allCompanies` is
+ * the explicit path for system processes (projection daemon, platform administration).
+ */
+export type DbScope = { companyId?: string | null; allCompanies?: boolean };
+
+export type Tx = {
+  prisma: Prisma.TransactionClient;
+  /** Raw SQL with $1..$n parameters; rows as objects. */
+  query<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]>;
+  execute(sql: string, ...params: unknown[]): Promise<number>;
+};
+
+export type PoolStats = { total: number; idle: number; waiting: number; max: number };
+
+export type OpenOptions = {
+  config: AppConfig;
+  /** Apply pending migrations before use (always true for a brand-new embedded database). */
+  migrate?: boolean;
+  paths?: MigrationPaths;
+  /** An already open PGlite (tests use in-memory ones). */
+  pglite?: PGlite;
+};
+
+export class DatabaseUnavailableError extends Error {
+  readonly code = 'DATABASE_UNAVAILABLE';
+}
+
+/**
+ * One code path over two databases: a PostgreSQL server through `pg` + @prisma/adapter-pg,
+ * or embedded PostgreSQL (PGlite, WASM) through pglite-prisma-adapter.
+ */
+export class Database {
+  private constructor(
+    readonly kind: DatabaseKind,
+    readonly prisma: PrismaClient,
+    private readonly migrationAdapter: () => SqlMigrationAwareDriverAdapterFactory,
+    private readonly pool: Pool | undefined,
+    private readonly pglite: PGlite | undefined,
+    private readonly ownsPglite: boolean,
+    readonly paths: MigrationPaths,
+    private readonly poolMax: number,
+  ) {}
+
+  static async open(opts: OpenOptions): Promise<Database> {
+    const { config } = opts;
+    const paths = opts.paths ?? defaultMigrationPaths();
+    const url = config.database.url;
+    let db: Database;
+    if (url) {
+      const pool = new Pool({
+        connectionString: url,
+        max: config.database.poolSize,
+        connectionTimeoutMillis: config.database.acquireTimeoutMs,
+        idleTimeoutMillis: 30_000,
+      });
+      // An idle client's network error must not crash the process; the next checkout reconnects.
+      pool.on('error', () => undefined);
+      const prisma = new PrismaClient({ adapter: capturingFactory(new PrismaPg(pool), 'pg') });
+      const migrationUrl = config.database.migrationUrl ?? url;
+      db = new Database('postgres', prisma, () => postgresMigrationAdapter(migrationUrl), pool, undefined, false, paths, config.database.poolSize);
+      try {
+        await db.ping();
+      } catch (e) {
+        await db.close();
+        throw new DatabaseUnavailableError(`cannot reach ${describeUrl(url)}: ${connectionFailure(e)}`);
+      }
+    } else {
+      let pg = opts.pglite;
+      if (!pg) {
+        await mkdir(config.database.dataDir, { recursive: true });
+        pg = await PGlite.create(config.database.dataDir);
+      }
+      const lite = pg;
+      const prisma = new PrismaClient({ adapter: capturingFactory(new PrismaPGlite(lite), 'pglite') });
+      db = new Database('embedded', prisma, () => pgliteMigrationAdapter(lite), undefined, lite, !opts.pglite, paths, 1);
+    }
+    if (opts.migrate) await db.migrate();
+    return db;
+  }
+
+  /** Applies pending migrations with Prisma's schema engine; returns their names. */
+  async migrate(): Promise<string[]> {
+    const check = await this.migrationCheck();
+    if (check.pending.length === 0 && check.failed.length === 0) return [];
+    return applyMigrations(this.migrationAdapter(), this.paths);
+  }
+
+  async migrationCheck(): Promise<MigrationCheck> {
+    const files = await readMigrationFiles(this.paths.migrationsDir);
+    const exists = await this.prisma.$queryRawUnsafe<{ t: string | null }[]>(
+      `SELECT to_regclass('public._prisma_migrations')::text AS t`,
+    );
+    const applied = exists[0]?.t
+      ? await this.prisma.$queryRawUnsafe<AppliedMigration[]>(
+          'SELECT migration_name, checksum, finished_at, rolled_back_at FROM _prisma_migrations',
+        )
+      : [];
+    return compareMigrations(files, applied);
+  }
+
+  async ping(): Promise<void> {
+    await this.prisma.$queryRawUnsafe('SELECT 1');
+  }
+
+  /**
+   * Runs `fn` in one transaction as the application role, scoped to a company for
+   * row-level security. Both settings are transaction-local (SET LOCAL / set_config(..., true)),
+   * so nothing leaks to the next user of a pooled connection (and PgBouncer in transaction mode is safe).
+   */
+  async transaction<T>(fn: (tx: Tx) => Promise<T>, scope: DbScope = {}, options: { timeoutMs?: number } = {}): Promise<T> {
+    return withCapture((driver) =>
+      this.prisma.$transaction(
+        async (p) => {
+          const tx = wrapTx(p, driver());
+          await tx.execute(
+            `SELECT set_config('role', $1, true), set_config('app.company_id', $2, true), set_config('app.all_companies', $3, true)`,
+            APP_ROLE,
+            scope.companyId ?? '',
+            scope.allCompanies ? 'on' : 'off',
+          );
+          return fn(tx);
+        },
+        { timeout: options.timeoutMs ?? 30_000, maxWait: 10_000 },
+      ),
+    );
+  }
+
+  /** A transaction as the connecting (owner) role: migrations, maintenance, test set-up only. */
+  async ownerTransaction<T>(fn: (tx: Tx) => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
+    return withCapture((driver) =>
+      this.prisma.$transaction(
+        async (p) => {
+          const tx = wrapTx(p, driver());
+          // FORCE ROW LEVEL SECURITY binds a non-superuser owner too: maintenance spans companies.
+          await tx.execute(`SELECT set_config('app.all_companies', 'on', true)`);
+          return fn(tx);
+        },
+        { timeout: options.timeoutMs ?? 120_000, maxWait: 10_000 },
+      ),
+    );
+  }
+
+  poolStats(): PoolStats {
+    if (!this.pool) return { total: 1, idle: 1, waiting: 0, max: 1 };
+    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount, max: this.poolMax };
+  }
+
+  async close(): Promise<void> {
+    await this.prisma.$disconnect().catch(() => undefined);
+    if (this.pool && !this.pool.ended) await this.pool.end().catch(() => undefined);
+    if (this.pglite && this.ownsPglite && !this.pglite.closed) await this.pglite.close().catch(() => undefined);
+  }
+}
+
+// Raw SQL goes straight to the driver connection of Prisma's transaction (see driver-transaction.ts).
+function wrapTx(p: Prisma.TransactionClient, driver: CapturedTx): Tx {
+  return {
+    prisma: p,
+    query: async <T>(sql: string, ...params: unknown[]) => (await driverQuery<T>(driver, sql, params)).rows,
+    execute: async (sql: string, ...params: unknown[]) => (await driverQuery(driver, sql, params)).count,
+  };
+}
+
+export function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || 5432}${u.pathname}`;
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+// pg reports a refused connection as an AggregateError with an empty message; say what happened.
+function connectionFailure(e: unknown): string {
+  const err = e as { code?: string; message?: string; errors?: { code?: string }[] };
+  const code = err.code ?? err.errors?.[0]?.code;
+  const first = (err.message ?? '').split('\n')[0];
+  if (code === 'ECONNREFUSED') return 'connection refused (is PostgreSQL running?)';
+  if (code === 'ENOTFOUND') return 'host not found';
+  return first || code || 'unknown error';
+}

@@ -1,0 +1,285 @@
+import { createHash } from 'node:crypto';
+import type { Tx } from '../database/database';
+import { ConcurrencyConflictError, IdempotencyMismatchError } from './event-store.errors';
+import type { AppendResult, Checkpoint, ExpectedVersion, NewEvent, StoredEvent, StreamRef } from './event.types';
+import { Upcasters } from './upcasters';
+
+/** The chain key of events that belong to no company (platform-level events). */
+export const PLATFORM_CHAIN = '__platform__';
+
+/** The fields of a stored event that its hash covers (see `eventHash`). */
+export type ChainedRecord = {
+  position: string;
+  eventId: string;
+  streamId: string;
+  streamType: string;
+  version: number;
+  type: string;
+  schemaVersion: number;
+  data: unknown;
+  metadata: unknown;
+  companyId: string | null;
+  /** ISO 8601 UTC with milliseconds, e.g. 2026-11-25T08:35:41.123Z. */
+  recordedAt: string;
+};
+
+/**
+ * Canonical JSON (the encoding an offline verifier must reproduce): no whitespace; object keys
+ * sorted by UTF-16 code units (JavaScript's default sort); keys with undefined values left out;
+ * strings, numbers (ECMAScript shortest round-trip form), booleans and null as JSON.stringify
+ * writes them. Same as RFC 8785 (JCS) for the values JSON can carry.
+ */
+export function canonicalJson(v: unknown): string {
+  switch (typeof v) {
+    case 'string':
+      // Verification hashes every event: plain strings skip JSON.stringify (same output).
+      return NEEDS_ESCAPE.test(v) ? JSON.stringify(v) : `"${v}"`;
+    case 'number':
+      if (!Number.isFinite(v)) throw new Error('canonical JSON has no encoding for a non-finite number');
+      return String(v);
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'object':
+      break;
+    default:
+      return 'null';
+  }
+  if (v === null) return 'null';
+  if (Array.isArray(v)) {
+    let out = '[';
+    for (let i = 0; i < v.length; i++) out += (i ? ',' : '') + (v[i] === undefined ? 'null' : canonicalJson(v[i]));
+    return out + ']';
+  }
+  const o = v as Record<string, unknown>;
+  let out = '{';
+  let first = true;
+  for (const k of Object.keys(o).sort()) {
+    const x = o[k];
+    if (x === undefined) continue;
+    out += (first ? '' : ',') + canonicalJson(k) + ':' + canonicalJson(x);
+    first = false;
+  }
+  return out + '}';
+}
+
+// Characters JSON.stringify escapes (quote, backslash, controls) or treats specially (surrogates).
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * hash = SHA-256(prev || UTF-8(canonicalJson(record))), as lowercase hex. `prev` is the 32-byte
+ * hash of the previous event of the same company chain (hex), or nothing for the chain's first.
+ */
+export function eventHash(prevHex: string | null, record: ChainedRecord): string {
+  const h = createHash('sha256');
+  if (prevHex) h.update(Buffer.from(prevHex, 'hex'));
+  return h.update(canonicalRecord(record), 'utf8').digest('hex');
+}
+
+// canonicalJson(record) with the record's keys written in their sorted order directly: the same
+// bytes, without sorting eleven keys for every event verified.
+function canonicalRecord(r: ChainedRecord): string {
+  return (
+    '{"companyId":' + canonicalJson(r.companyId) +
+    ',"data":' + canonicalJson(r.data) +
+    ',"eventId":' + canonicalJson(r.eventId) +
+    ',"metadata":' + canonicalJson(r.metadata) +
+    ',"position":' + canonicalJson(r.position) +
+    ',"recordedAt":' + canonicalJson(r.recordedAt) +
+    ',"schemaVersion":' + canonicalJson(r.schemaVersion) +
+    ',"streamId":' + canonicalJson(r.streamId) +
+    ',"streamType":' + canonicalJson(r.streamType) +
+    ',"type":' + canonicalJson(r.type) +
+    ',"version":' + canonicalJson(r.version) +
+    '}'
+  );
+}
+
+// Columns are cast to text for exactness in JS; ORDER BY must therefore name the table's
+// columns (events.position), or it would sort the text aliases ('100' < '81').
+const COLUMNS = `position::text AS position, transaction_id::text AS transaction_id, event_id::text AS event_id,
+  stream_id, stream_type, version, type, schema_version, data, metadata, company_id, recorded_at`;
+
+type Row = {
+  position: string;
+  transaction_id: string;
+  event_id: string;
+  stream_id: string;
+  stream_type: string;
+  version: number;
+  type: string;
+  schema_version: number;
+  data: unknown;
+  metadata: unknown;
+  company_id: string | null;
+  recorded_at: Date;
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function json(v: unknown): unknown {
+  return typeof v === 'string' ? JSON.parse(v) : v;
+}
+
+export type ReadStreamOptions = { fromVersion?: number; toVersion?: number; until?: Date };
+
+/**
+ * The append-only event store. Every method takes the caller's transaction so that an
+ * append and its inline projections commit or roll back together.
+ */
+export class EventStore {
+  constructor(readonly upcasters: Upcasters = new Upcasters()) {}
+
+  async append(tx: Tx, stream: StreamRef, events: NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
+    if (events.length === 0) throw new Error('append needs at least one event');
+    for (const e of events) if (!UUID.test(e.eventId)) throw new Error(`event id ${e.eventId} is not a UUID`);
+
+    let from: number;
+    if (expected === 'any') {
+      const [r] = await tx.query<{ v: number }>('SELECT coalesce(max(version), 0)::int AS v FROM events WHERE stream_id = $1', stream.id);
+      from = r.v;
+    } else {
+      from = expected;
+    }
+    // The hash chain: per company, serialised by an advisory lock on that company only.
+    // Positions and time are handed out under the lock, so chain order = position order.
+    const slots = await tx.query<{ prev_hash: string | null; position: string; recorded_at: string }>(
+      'SELECT prev_hash, position, recorded_at FROM events_chain_reserve($1, $2)',
+      stream.companyId,
+      events.length,
+    );
+    let prev = slots[0].prev_hash;
+    const params: unknown[] = [stream.id, stream.type, stream.companyId, from, slots[0].recorded_at];
+    const values = events.map((e, i) => {
+      const b = params.length;
+      const schemaVersion = e.schemaVersion ?? 1;
+      // What is hashed is what is stored, after a JSON round trip (as jsonb will give it back).
+      const data = JSON.parse(JSON.stringify(e.data ?? null)) as unknown;
+      const metadata = JSON.parse(JSON.stringify({ ...e.metadata, schemaVersion })) as unknown;
+      const record: ChainedRecord = {
+        position: slots[i].position,
+        eventId: e.eventId.toLowerCase(),
+        streamId: stream.id,
+        streamType: stream.type,
+        version: from + i + 1,
+        type: e.type,
+        schemaVersion,
+        data,
+        metadata,
+        companyId: stream.companyId,
+        recordedAt: slots[0].recorded_at,
+      };
+      const hash = eventHash(prev, record);
+      params.push(slots[i].position, e.eventId, e.type, schemaVersion, JSON.stringify(data), JSON.stringify(metadata), prev, hash);
+      prev = hash;
+      return `($${b + 1}::bigint, $${b + 2}::uuid, $${b + 3}, $${b + 4}::int, $${b + 5}::jsonb, $${b + 6}::jsonb, ${i + 1}, $${b + 7}::text, $${b + 8}::text)`;
+    });
+    // One statement: the expected-version check, the insert, and the unique (stream, version)
+    // constraint that settles races between concurrent writers. ON CONFLICT DO NOTHING keeps the
+    // transaction usable so a conflict can be told apart from an idempotent retry.
+    const inserted = await tx.query<{ position: string; version: number; event_id: string }>(
+      `INSERT INTO events (position, event_id, stream_id, stream_type, version, type, schema_version, data, metadata, company_id, recorded_at, prev_hash, hash)
+       SELECT v.position, v.event_id, $1, $2, $4::int + v.n, v.type, v.schema_version, v.data, v.metadata, $3, $5::timestamptz, decode(v.prev_hash, 'hex'), decode(v.hash, 'hex')
+         FROM (VALUES ${values.join(', ')}) AS v(position, event_id, type, schema_version, data, metadata, n, prev_hash, hash)
+        WHERE (SELECT coalesce(max(version), 0) FROM events WHERE stream_id = $1) = $4::int
+        ORDER BY v.n
+       ON CONFLICT DO NOTHING
+       RETURNING position::text AS position, version, event_id::text AS event_id`,
+      ...params,
+    );
+    if (inserted.length === events.length) {
+      return { streamId: stream.id, fromVersion: from + 1, toVersion: from + events.length, positions: inserted.map((r) => r.position), idempotent: false };
+    }
+    if (inserted.length > 0) {
+      // Part of a batch went in: throwing rolls the whole transaction back.
+      throw new ConcurrencyConflictError(stream.id, expected, null);
+    }
+    return this.resolveRejectedAppend(tx, stream, events, expected);
+  }
+
+  // Nothing was inserted: either the very same events are already stored (a retry) or
+  // another writer got there first.
+  private async resolveRejectedAppend(tx: Tx, stream: StreamRef, events: NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
+    const ids = `{${events.map((e) => e.eventId).join(',')}}`;
+    const existing = await tx.query<Row>(`SELECT ${COLUMNS} FROM events WHERE event_id = ANY($1::uuid[]) ORDER BY events.position`, ids);
+    if (existing.length === events.length && existing.every((r) => r.stream_id === stream.id)) {
+      events.forEach((e, i) => {
+        if (existing[i].event_id !== e.eventId || existing[i].type !== e.type) throw new IdempotencyMismatchError(e.eventId);
+      });
+      return { streamId: stream.id, fromVersion: existing[0].version, toVersion: existing[existing.length - 1].version, positions: existing.map((r) => r.position), idempotent: true };
+    }
+    if (existing.length > 0) throw new IdempotencyMismatchError(existing[0].event_id);
+    const [r] = await tx.query<{ v: number }>('SELECT coalesce(max(version), 0)::int AS v FROM events WHERE stream_id = $1', stream.id);
+    throw new ConcurrencyConflictError(stream.id, expected, r.v);
+  }
+
+  async readStream(tx: Tx, streamId: string, opts: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    const rows = await tx.query<Row>(
+      `SELECT ${COLUMNS} FROM events
+        WHERE stream_id = $1 AND version >= $2 AND version <= $3 AND ($4::timestamptz IS NULL OR recorded_at <= $4::timestamptz)
+        ORDER BY version`,
+      streamId,
+      opts.fromVersion ?? 1,
+      opts.toVersion ?? 2_147_483_647,
+      opts.until ? opts.until.toISOString() : null,
+    );
+    return rows.map((r) => this.toEvent(r));
+  }
+
+  /**
+   * Events after a checkpoint, in commit-safe order. Only transactions older than every
+   * transaction still running are read, so a slow transaction holding a lower position is
+   * waited for rather than skipped; a rolled-back one leaves nothing and holds nobody up.
+   */
+  async readAfter(tx: Tx, after: Checkpoint, limit = 500): Promise<StoredEvent[]> {
+    const rows = await tx.query<Row>(
+      `SELECT ${COLUMNS} FROM events
+        WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
+          AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY events.transaction_id, events.position
+        LIMIT $3`,
+      after.transactionId,
+      after.position,
+      limit,
+    );
+    return rows.map((r) => this.toEvent(r));
+  }
+
+  async readByCompany(tx: Tx, companyId: string, from: Date, to: Date, limit = 1000, afterPosition = '0'): Promise<StoredEvent[]> {
+    const rows = await tx.query<Row>(
+      `SELECT ${COLUMNS} FROM events
+        WHERE company_id = $1 AND recorded_at >= $2::timestamptz AND recorded_at < $3::timestamptz AND position > $4::bigint
+        ORDER BY events.position LIMIT $5`,
+      companyId,
+      from.toISOString(),
+      to.toISOString(),
+      afterPosition,
+      limit,
+    );
+    return rows.map((r) => this.toEvent(r));
+  }
+
+  /** The newest position visible to this transaction ('0' when empty). */
+  async headPosition(tx: Tx): Promise<string> {
+    const [r] = await tx.query<{ p: string }>('SELECT coalesce(max(position), 0)::text AS p FROM events');
+    return r.p;
+  }
+
+  toEvent(r: Row): StoredEvent {
+    const up = this.upcasters.upcast(r.type, r.schema_version, json(r.data));
+    return {
+      position: r.position,
+      transactionId: r.transaction_id,
+      eventId: r.event_id,
+      streamId: r.stream_id,
+      streamType: r.stream_type,
+      version: r.version,
+      type: r.type,
+      schemaVersion: up.schemaVersion,
+      data: up.data,
+      metadata: json(r.metadata) as StoredEvent['metadata'],
+      companyId: r.company_id,
+      recordedAt: r.recorded_at instanceof Date ? r.recorded_at : new Date(r.recorded_at),
+    };
+  }
+}
