@@ -1,0 +1,30 @@
+import { Inject, Logger, Module } from '@nestjs/common';
+import type { OnModuleInit } from '@nestjs/common';
+import { ProjectionRegistry } from '@maple/platform';
+import { AUDIT_SIGNER, AuditService } from './audit.service';
+import { AuditActions } from './domain/audit-actions';
+import { AuditController } from './http/audit.controller';
+import { auditLogProjection } from './projections/audit-log.projection';
+import { loadSigner } from './signing/signing-key';
+
+/** Auditors' REST API under /audit and the inline AuditLog projection (every event, every context). */
+@Module({
+  controllers: [AuditController],
+  providers: [
+    { provide: AuditActions, useValue: new AuditActions() },
+    { provide: AUDIT_SIGNER, useFactory: () => loadSigner(process.env, (m) => new Logger('Audit').warn(m)) },
+    AuditService,
+  ],
+  exports: [AuditService, AuditActions],
+})
+export class AuditModule implements OnModuleInit {
+  constructor(
+    @Inject(ProjectionRegistry) private readonly registry: ProjectionRegistry,
+    @Inject(AuditActions) private readonly actions: AuditActions,
+  ) {}
+
+  onModuleInit(): void {
+    // Inline: the audit row commits (or rolls back) with the events it describes.
+    this.registry.registerInline(auditLogProjection(this.actions));
+  }
+}

@@ -1,0 +1,52 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsISO8601, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+
+const POSITION = /^[0-9]{1,19}$/;
+
+export class VerifyChainDto {
+  @ApiProperty({
+    description: "The company's chain; '__platform__' for events without a company.",
+    example: 'cmp_01',
+  })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  companyId!: string;
+
+  @ApiPropertyOptional({ description: 'First position to check (decimal string).', example: '1' })
+  @IsOptional()
+  @Matches(POSITION, { message: 'fromPosition must be a non-negative integer' })
+  fromPosition?: string;
+
+  @ApiPropertyOptional({ description: 'Last position to check (decimal string).', example: '5000' })
+  @IsOptional()
+  @Matches(POSITION, { message: 'toPosition must be a non-negative integer' })
+  toPosition?: string;
+}
+
+export class CreateCheckpointDto {
+  @ApiProperty({ example: 'cmp_01' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  companyId!: string;
+}
+
+export class ExportQueryDto {
+  @ApiProperty({ example: 'cmp_01' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  companyId!: string;
+
+  @ApiProperty({
+    description: 'Events recorded at or after (ISO 8601).',
+    example: '2026-11-01T00:00:00.000Z',
+  })
+  @IsISO8601({ strict: true })
+  from!: string;
+
+  @ApiProperty({ description: 'Events recorded before (ISO 8601).', example: '2026-12-01T00:00:00.000Z' })
+  @IsISO8601({ strict: true })
+  to!: string;
+}
