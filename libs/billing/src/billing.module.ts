@@ -1,0 +1,23 @@
+import { Inject, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import type { OnModuleInit } from '@nestjs/common';
+import { APP_CONFIG, ProjectionRegistry } from '@maple/platform';
+import type { AppConfig } from '@maple/platform';
+import { EntitlementsService } from './application/entitlements.service';
+import { SubscriptionCommands, TRIAL_DAYS, trialDaysFrom } from './application/subscription.commands';
+import { subscriptionProjection } from './projections/subscription.projection';
+import { BillingController } from './http/billing.controller';
+import { PlanEnforcementInterceptor } from './http/plan-enforcement.interceptor';
+
+@Module({
+  controllers: [BillingController],
+  providers: [EntitlementsService, SubscriptionCommands, { provide: APP_INTERCEPTOR, useClass: PlanEnforcementInterceptor }, { provide: TRIAL_DAYS, useFactory: (c: AppConfig) => trialDaysFrom(c), inject: [APP_CONFIG] }],
+  exports: [EntitlementsService, SubscriptionCommands],
+})
+export class BillingModule implements OnModuleInit {
+  constructor(@Inject(ProjectionRegistry) private readonly projections: ProjectionRegistry) {}
+
+  onModuleInit(): void {
+    this.projections.registerInline(subscriptionProjection);
+  }
+}
