@@ -1,0 +1,35 @@
+import { Inject, Module } from '@nestjs/common';
+import type { OnModuleInit } from '@nestjs/common';
+import { ProjectionRegistry } from '@maple/platform';
+import { AuditModule } from '@maple/audit';
+import { COMPLIANCE_SETTINGS, ComplianceRecords, RISK_MODEL } from './application/compliance-records';
+import { SanctionsStore } from './application/sanctions-store';
+import { SCREENER } from './application/screener';
+import { rulesRiskModel } from './domain/risk-model';
+import { ComplianceController } from './http/compliance.controller';
+import { ScreeningController } from './http/screening.controller';
+import { complianceRecordProjection } from './projections/compliance-record.projection';
+
+// Risk score at or above which two compliance officers must approve; screening score at or
+// above which a hit flags the record. Documented in the README (Compliance).
+export const DEFAULT_COMPLIANCE_SETTINGS = { highRiskThreshold: 70, screeningThreshold: 0.9 };
+
+@Module({
+  imports: [AuditModule],
+  controllers: [ComplianceController, ScreeningController],
+  providers: [
+    SanctionsStore,
+    { provide: SCREENER, useExisting: SanctionsStore },
+    { provide: RISK_MODEL, useValue: rulesRiskModel },
+    { provide: COMPLIANCE_SETTINGS, useValue: DEFAULT_COMPLIANCE_SETTINGS },
+    ComplianceRecords,
+  ],
+  exports: [ComplianceRecords, SanctionsStore],
+})
+export class ComplianceModule implements OnModuleInit {
+  constructor(@Inject(ProjectionRegistry) private readonly projections: ProjectionRegistry) {}
+
+  onModuleInit(): void {
+    this.projections.registerInline(complianceRecordProjection);
+  }
+}

@@ -1,0 +1,20 @@
+import { DomainError, registerErrorStatus } from '@maple/platform';
+
+export type ComplianceErrorCode =
+  | 'COMPLIANCE.RECORD_NOT_FOUND'
+  | 'COMPLIANCE.RECORD_ALREADY_EXISTS'
+  | 'COMPLIANCE.DATA_INVALID'
+  | 'COMPLIANCE.TYPE_INVALID'
+  | 'COMPLIANCE.SELF_REVIEW'
+  | 'COMPLIANCE.SECOND_APPROVAL_REQUIRED_BY_OTHER_OFFICER'
+  | 'COMPLIANCE.REVIEWER_NOT_ALLOWED'
+  | 'COMPLIANCE.TRANSITION_NOT_ALLOWED';
+
+registerErrorStatus('COMPLIANCE.SECOND_APPROVAL_REQUIRED_BY_OTHER_OFFICER', 403);
+registerErrorStatus('COMPLIANCE.TRANSITION_NOT_ALLOWED', 409);
+
+export class ComplianceError extends DomainError {
+  constructor(code: ComplianceErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(code, message, details);
+  }
+}

@@ -1,0 +1,20 @@
+/** Compliance: AML, KYC and OFAC records with four-eyes review, risk scores and sanctions screening. */
+export { ComplianceError } from './domain/compliance.errors';
+export type { ComplianceErrorCode } from './domain/compliance.errors';
+export { complianceRecordDecider } from './domain/compliance-record.decider';
+export type { ComplianceRecordCommand, RecordState, ReviewerRole } from './domain/compliance-record.decider';
+export type { ComplianceRecordEvent, RecordStatus, ScreeningEvidence } from './domain/compliance-record.events';
+export { RECORD_SCHEMAS, RECORD_TYPES, validateRecordData } from './domain/record-data';
+export { rulesRiskModel, HIGH_RISK_COUNTRIES } from './domain/risk-model';
+export type { RiskModel, RiskAssessment, RiskFactor, RiskInput } from './domain/risk-model';
+export { complianceRecordProjection, recordStreamId } from './projections/compliance-record.projection';
+export { ComplianceRecords, COMPLIANCE_SETTINGS, RISK_MODEL } from './application/compliance-records';
+export type { ComplianceSettings } from './application/compliance-records';
+export { SCREENER } from './application/screener';
+export type { Screener, ScreeningQuery, ScreeningResult, ScreeningMatch } from './application/screener';
+export { listRecords, getRecord, encodeCursor, LIST_RECORDS_SQL, listRecordsParams } from './queries/list-records.query';
+export type { ListRecordsFilter, RecordRow } from './queries/list-records.query';
+export { ComplianceModule, DEFAULT_COMPLIANCE_SETTINGS } from './compliance.module';
+export { SanctionsStore, NoSanctionsListError } from './application/sanctions-store';
+export type { SnapshotInfo } from './application/sanctions-store';
+export * from './screening';
