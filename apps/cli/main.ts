@@ -1,0 +1,61 @@
+import 'reflect-metadata';
+import { ConfigError, loadConfig } from '@maple/platform';
+import type { AppConfig } from '@maple/platform';
+import { audit } from './commands/audit';
+import { doctor } from './commands/doctor';
+import { migrate, migration } from './commands/migrate';
+import { projections } from './commands/projections';
+import { sanctions } from './commands/sanctions';
+import { seed } from './commands/seed';
+import { users } from './commands/users';
+
+export type CliCommand = { summary: string; usage: string; run(args: string[], config: AppConfig): Promise<number> };
+
+const commands: Record<string, CliCommand> = {
+  migrate,
+  migration,
+  seed,
+  users,
+  doctor,
+  projections,
+  audit,
+  sanctions,
+};
+
+function help(): void {
+  process.stdout.write('Usage: npm run cli -- <command> [args]\n\nCommands:\n');
+  for (const c of Object.values(commands)) process.stdout.write(`  ${c.usage.padEnd(34)} ${c.summary}\n`);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === 'help' || name === '--help') {
+    help();
+    return name ? 0 : 1;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`Unknown command "${name}".\n`);
+    help();
+    return 1;
+  }
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  return command.run(args, config);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: Error) => {
+    process.stderr.write(`error: ${e.message.split('\n')[0]}\n`);
+    process.exit(1);
+  },
+);
