@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import { Client, Pool } from 'pg';
+import { Database, EventStore, ProjectionDaemon, loadConfig, rebuildProjection } from '@maple/platform';
+import type { NewEvent, RebuildableProjection, StoredEvent, Tx } from '@maple/platform';
+
+// `npm run bench:eventstore`: measures the event store on the local PostgreSQL in a scratch
+// database and prints one JSON object. Not a test: the figures go into the README.
+const BASE = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const REPLAY_EVENTS = Number(process.env.BENCH_REPLAY_EVENTS ?? 1_000_000);
+
+const meta = { actorId: 'bench', companyId: 'bench-co', correlationId: 'bench', causationId: null, ip: '127.0.0.1', userAgent: 'bench' };
+const event = (i: number): NewEvent => ({ eventId: randomUUID(), type: 'MoneyDeposited', data: { amount: i % 100, note: 'benchmark deposit' }, metadata: meta });
+
+async function forDuration(writers: number, seconds: number, op: () => Promise<number>): Promise<number> {
+  const end = Date.now() + seconds * 1000;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: writers }, async () => {
+      while (Date.now() < end) done += await op();
+    }),
+  );
+  return Math.round(done / seconds);
+}
+
+function pct(sorted: number[], p: number): number {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : 0;
+}
+
+// The replay target: per-stream totals written with one statement per batch.
+function totals(table = 'bench_totals'): RebuildableProjection {
+  return {
+    name: 'bench-totals',
+    handles: ['MoneyDeposited'],
+    tables: ['bench_totals'],
+    async apply(tx: Tx, e: StoredEvent) {
+      await this.applyBatch!(tx, [e]);
+    },
+    async applyBatch(tx: Tx, events: readonly StoredEvent[]) {
+      const sums = new Map<string, { s: string; a: number; n: number }>();
+      for (const e of events) {
+        const r = sums.get(e.streamId) ?? { s: e.streamId, a: 0, n: 0 };
+        r.a += (e.data as { amount: number }).amount;
+        r.n++;
+        sums.set(e.streamId, r);
+      }
+      await tx.execute(
+        `INSERT INTO "${table}" (stream_id, amount, events) SELECT s, a, n FROM jsonb_to_recordset($1::jsonb) AS r(s text, a bigint, n int)
+         ON CONFLICT (stream_id) DO UPDATE SET amount = "${table}".amount + EXCLUDED.amount, events = "${table}".events + EXCLUDED.events`,
+        JSON.stringify([...sums.values()]),
+      );
+    },
+    withTables: (names) => totals(names.bench_totals),
+  };
+}
+
+async function main(): Promise<void> {
+  const name = `maple_bench_${Date.now().toString(36)}`;
+  const admin = new Client({ connectionString: BASE });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  const url = new URL(BASE);
+  url.pathname = `/${name}`;
+  const config = loadConfig({ DATABASE_URL: url.toString(), DB_POOL_SIZE: '40', LOG_LEVEL: 'silent' });
+  const db = await Database.open({ config, migrate: true });
+  const store = new EventStore();
+  const raw = new Pool({ connectionString: url.toString(), max: 40 });
+  const out: Record<string, unknown> = {};
+  try {
+    await raw.query(`CREATE TABLE bench_raw (LIKE events INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)`);
+    await raw.query(`CREATE TABLE bench_totals (stream_id text PRIMARY KEY, amount bigint NOT NULL, events int NOT NULL); GRANT ALL ON bench_totals TO maple_app`);
+
+    const append = async () => {
+      await db.transaction((tx) => store.append(tx, { id: `acct-${randomUUID()}`, type: 'acct', companyId: 'bench-co' }, [event(1)], 0), { companyId: 'bench-co' });
+      return 1;
+    };
+    const rawInsert = async () => {
+      await raw.query(
+        `INSERT INTO bench_raw (event_id, stream_id, stream_type, version, type, schema_version, data, metadata, company_id) VALUES ($1, $2, 'acct', 1, 'MoneyDeposited', 1, $3::jsonb, $4::jsonb, 'bench-co')`,
+        [randomUUID(), `acct-${randomUUID()}`, JSON.stringify({ amount: 1, note: 'benchmark deposit' }), JSON.stringify(meta)],
+      );
+      return 1;
+    };
+    for (const w of [1, 8, 32]) out[`rawInsertPerSec_${w}`] = await forDuration(w, SECONDS, rawInsert);
+    for (const w of [1, 8, 32]) out[`appendPerSec_${w}`] = await forDuration(w, SECONDS, append);
+    out.appendPerSec = { 1: out.appendPerSec_1, 8: out.appendPerSec_8, 32: out.appendPerSec_32 };
+    out.rawInsertPerSec = { 1: out.rawInsertPerSec_1, 8: out.rawInsertPerSec_8, 32: out.rawInsertPerSec_32 };
+    for (const w of [1, 8, 32]) {
+      delete out[`appendPerSec_${w}`];
+      delete out[`rawInsertPerSec_${w}`];
+    }
+    out.appendToRawRatio = Math.round(((out.appendPerSec as Record<number, number>)[8] / (out.rawInsertPerSec as Record<number, number>)[8]) * 100) / 100;
+    out.batch100EventsPerSec = await forDuration(8, SECONDS, async () => {
+      await db.transaction(
+        (tx) => store.append(tx, { id: `acct-${randomUUID()}`, type: 'acct', companyId: 'bench-co' }, Array.from({ length: 100 }, (_, i) => event(i)), 0),
+        { companyId: 'bench-co' },
+      );
+      return 100;
+    });
+
+    // Catch-up lag: 8 writers append while a daemon follows; lag = applied time - recorded time.
+    const lags: number[] = [];
+    await raw.query(`DELETE FROM projection_checkpoints`);
+    const head = await db.transaction((tx) => store.headPosition(tx), { allCompanies: true });
+    await raw.query(`INSERT INTO projection_checkpoints (name, transaction_id, position) SELECT 'bench-lag', max(transaction_id), max(position) FROM events`);
+    const follower: RebuildableProjection = {
+      ...totals(),
+      name: 'bench-lag',
+      async applyBatch(_tx, events) {
+        const now = Date.now();
+        for (const e of events) lags.push(now - e.recordedAt.getTime());
+      },
+    };
+    const daemon = new ProjectionDaemon(db, store, () => [follower], { batchSize: 1000, idleMs: 10, stallAfterMs: 60_000 });
+    daemon.start();
+    out.appendPerSecDuringCatchUp = await forDuration(8, SECONDS, append);
+    await new Promise((r) => setTimeout(r, 500));
+    await daemon.stop();
+    lags.sort((a, b) => a - b);
+    out.catchUpLagMs = { p50: pct(lags, 50), p99: pct(lags, 99), samples: lags.length, fromPosition: head };
+
+    // Replay: 1,000,000 events (bulk-loaded), rebuilt blue/green into the totals table.
+    const t0 = Date.now();
+    const chunk = 100_000;
+    for (let i = 0; i < REPLAY_EVENTS; i += chunk) {
+      await raw.query(
+        `INSERT INTO events (event_id, stream_id, stream_type, version, type, data, metadata, company_id)
+         SELECT gen_random_uuid(), 'replay-' || ((g - 1) / 10), 'acct', ((g - 1) % 10) + 1, 'MoneyDeposited',
+                jsonb_build_object('amount', g % 100, 'note', 'benchmark deposit'), $3::jsonb, 'bench-co'
+           FROM generate_series($1::bigint, $2::bigint) AS g`,
+        [i + 1, Math.min(i + chunk, REPLAY_EVENTS), JSON.stringify(meta)],
+      );
+    }
+    out.replayLoadSeconds = Math.round((Date.now() - t0) / 100) / 10;
+    const report = await rebuildProjection(db, store, totals(), { batchSize: 10_000 });
+    out.replayEvents = report.events;
+    out.replayEventsPerSec = report.eventsPerSec;
+    out.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+    out.machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, postgres: (await raw.query('SHOW server_version')).rows[0].server_version };
+    out.secondsPerPhase = SECONDS;
+  } finally {
+    await raw.end();
+    await db.close();
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin.end();
+  }
+  process.stdout.write(JSON.stringify(out) + '\n');
+}
+
+main().catch((e: Error) => {
+  process.stderr.write(`bench failed: ${e.message}\n`);
+  process.exit(1);
+});

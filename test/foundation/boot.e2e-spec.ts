@@ -1,0 +1,87 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { repoRoot } from '../support/databases';
+
+// These run the built processes the way an operator does: `npm start` is build + this.
+const api = path.join(repoRoot, 'dist', 'apps', 'api', 'main.js');
+const cli = path.join(repoRoot, 'dist', 'apps', 'cli', 'main.js');
+const baseEnv = { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn' };
+
+beforeAll(() => {
+  const build = spawnSync(process.execPath, ['scripts/build.mjs', '--quiet'], { cwd: repoRoot, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(build.stderr);
+});
+
+function runToExit(env: Record<string, string>, script = api): { code: number | null; stderr: string; stdout: string } {
+  const r = spawnSync(process.execPath, [script], { cwd: repoRoot, env: { ...baseEnv, ...env }, encoding: 'utf8', timeout: 30_000 });
+  return { code: r.status, stderr: r.stderr, stdout: r.stdout };
+}
+
+async function waitReady(port: number, ms: number): Promise<number> {
+  const start = Date.now();
+  while (Date.now() - start < ms) {
+    const ok = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.status === 200, () => false);
+    if (ok) return Date.now() - start;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`not ready within ${ms} ms`);
+}
+
+// A failing assertion must not leave a server running.
+const children: ReturnType<typeof spawn>[] = [];
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
+function freePort(): number {
+  return 20000 + Math.floor(Math.random() * 20000);
+}
+
+describe('process boot', () => {
+  it('PORT=abc ends with one clear line naming PORT and exit code 1', () => {
+    const r = runToExit({ PORT: 'abc' });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/PORT must be a whole number/);
+  });
+
+  it('an unreachable DATABASE_URL ends with one clear line and exit code 1', () => {
+    const r = runToExit({ DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/nowhere', DB_ACQUIRE_TIMEOUT_MS: '2000' });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/database unavailable: cannot reach 127\.0\.0\.1:1\/nowhere/);
+  });
+
+  it('starts on the embedded database, is ready quickly, stops on SIGTERM, and keeps its data across a restart', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'maple-boot-'));
+    try {
+      const port = freePort();
+      const env = { ...baseEnv, PORT: String(port), DATA_DIR: dataDir };
+      const first = spawn(process.execPath, [api], { cwd: repoRoot, env, stdio: 'ignore' });
+      children.push(first);
+      await waitReady(port, 30_000);
+      const docs = (await fetch(`http://127.0.0.1:${port}/docs-json`).then((r) => r.json())) as { openapi: string };
+      expect(docs.openapi).toMatch(/^3\./);
+      const exit = new Promise<number | null>((res) => first.on('exit', (c) => res(c)));
+      first.kill('SIGTERM');
+      expect(await exit).toBe(0);
+
+      // Data written between runs (by the seed command) is there after the restart.
+      const seed = spawnSync(process.execPath, [cli, 'seed'], { cwd: repoRoot, env: { ...env }, encoding: 'utf8' });
+      expect(seed.status).toBe(0);
+      const second = spawn(process.execPath, [api], { cwd: repoRoot, env, stdio: 'ignore' });
+      children.push(second);
+      await waitReady(port, 30_000);
+      const exit2 = new Promise<number | null>((res) => second.on('exit', (c) => res(c)));
+      second.kill('SIGTERM');
+      expect(await exit2).toBe(0);
+      const doctor = spawnSync(process.execPath, [cli, 'doctor'], { cwd: repoRoot, env, encoding: 'utf8' });
+      expect(doctor.stdout).toMatch(/migrations: all applied/);
+      expect(doctor.status).toBe(0);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});

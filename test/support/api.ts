@@ -1,0 +1,12 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApi } from '../../apps/api/bootstrap';
+import { createRootLogger } from '@maple/platform';
+import type { TestDatabase } from './databases';
+
+/** The real HTTP application over a test database, driven with Fastify's inject (no socket). */
+export async function startTestApi(t: TestDatabase): Promise<NestFastifyApplication> {
+  const app = await createApi({ config: t.config, database: t.db, ownsDatabase: false, logger: createRootLogger('silent') });
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+}
