@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
 import { PlatformModule } from '@maple/platform';
+import { AiModule } from '@maple/ai';
 import { AuditModule } from '@maple/audit';
+import { BillingModule } from '@maple/billing';
+import { ComplianceModule } from '@maple/compliance';
 import { IdentityModule } from '@maple/identity';
 import { TenancyModule } from '@maple/tenancy';
 import type { PlatformOptions } from '@maple/platform';
@@ -12,7 +15,7 @@ export class AppModule {
   static register(opts: PlatformOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(opts), AuditModule, TenancyModule, IdentityModule],
+      imports: [PlatformModule.forRoot(opts), AuditModule, TenancyModule, IdentityModule, BillingModule, ComplianceModule, AiModule],
     };
   }
 }

@@ -14,7 +14,7 @@ import type { SanctionsQuery } from '@maple/compliance';
 // Not a test: the figures go into the README. Queries are real list names, perturbed the way
 // customer data differs from the list (typos, other order, dropped names, lower case), and
 // names that are not on the list.
-const DIR = process.argv[2] ?? path.resolve(process.cwd(), '../shared/data/sanctions/ofac');
+const DIR = process.argv[2] ?? path.resolve(process.cwd(), 'data/sanctions/ofac');
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 2000);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 300);
 

@@ -5,7 +5,7 @@ import { CommandRunner, EventStore, ProjectionRegistry, commandMeta } from '@map
 import { ComplianceRecords, SanctionsStore, complianceRecordProjection, rulesRiskModel } from '@maple/compliance';
 import { describeEachDatabase, repoRoot } from '../support/databases';
 
-const OFAC_DIR = path.resolve(repoRoot, '..', 'shared', 'data', 'sanctions', 'ofac');
+const OFAC_DIR = path.resolve(repoRoot, 'data', 'sanctions', 'ofac');
 
 // sdn.csv has one record per line; a record's quoted fields never span lines in OFAC's files.
 const sdnRecords = readFileSync(path.join(OFAC_DIR, 'sdn.csv'), 'latin1').split(/\r?\n/).filter((l) => /^\d+,/.test(l)).length;

@@ -5,7 +5,7 @@ import type { TestDatabase } from './databases';
 
 /** The real HTTP application over a test database, driven with Fastify's inject (no socket). */
 export async function startTestApi(t: TestDatabase): Promise<NestFastifyApplication> {
-  const app = await createApi({ config: t.config, database: t.db, ownsDatabase: false, logger: createRootLogger('silent') });
+  const app = await createApi({ config: t.config, database: t.db, ownsDatabase: false, logger: createRootLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

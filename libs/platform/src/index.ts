@@ -26,7 +26,7 @@ export type { AppendResult, Checkpoint, DomainEvent, EventMetadata, ExpectedVers
 export { fold } from './cqrs/decider';
 export type { Command, CommandMeta, Decider } from './cqrs/decider';
 export { ProjectionRegistry, handlesEvent } from './cqrs/projection';
-export type { Projection, RebuildableProjection } from './cqrs/projection';
+export type { Invariant, Projection, RebuildableProjection } from './cqrs/projection';
 export { CommandRunner, eventIdFor, metadataOf } from './cqrs/command-runner';
 export type { AfterCommitPublisher, RunResult } from './cqrs/command-runner';
 export { given } from './testing/given-when-then';

@@ -11,6 +11,22 @@ const DELETE_SUFFIX = /(Deleted|Removed|Erased|Purged)$/;
  */
 export class AuditActions {
   private readonly explicit = new Map<string, Exclude<AuditAction, 'VIEW'>>();
+  private readonly fields = new Map<string, (data: Record<string, unknown>) => Record<string, unknown>>();
+
+  /**
+   * The entity fields an event sets, where its data is not already shaped like the entity
+   * (e.g. SubscriptionTierChanged {from, to} sets `tier`). The audit diff is then in the
+   * entity's own terms. Without a registration the event's data is taken as the fields.
+   */
+  registerFields(eventType: string, fn: (data: Record<string, unknown>) => Record<string, unknown>): this {
+    this.fields.set(eventType, fn);
+    return this;
+  }
+
+  fieldsOf(eventType: string, data: unknown): unknown {
+    const fn = this.fields.get(eventType);
+    return fn && data !== null && typeof data === 'object' ? fn(data as Record<string, unknown>) : data;
+  }
 
   register(eventType: string, action: Exclude<AuditAction, 'VIEW'>): this {
     this.explicit.set(eventType, action);

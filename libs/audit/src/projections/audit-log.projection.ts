@@ -27,7 +27,7 @@ export function auditLogProjection(actions: AuditActions): Projection {
       if (prev && prev.version >= e.version) return;
       const before = prev?.state ?? {};
       const action = actions.actionFor(e.type, e.version);
-      const after = evolveFlat(before, e.data, action);
+      const after = evolveFlat(before, actions.fieldsOf(e.type, e.data), action);
       const companyId = auditCompanyOf(e);
       await tx.execute(
         `WITH row AS (

@@ -72,7 +72,7 @@ export async function entityHistory(
   const items: HistoryEntry[] = [];
   for (const e of events) {
     const action = actions.actionFor(e.type, e.version);
-    const next = evolveFlat(state, e.data, action);
+    const next = evolveFlat(state, actions.fieldsOf(e.type, e.data), action);
     if (e.version > afterVersion && items.length < limit) {
       items.push({
         version: e.version,
@@ -121,7 +121,7 @@ export async function entityStateAt(
   let deleted = false;
   for (const e of events) {
     const action = actions.actionFor(e.type, e.version);
-    state = evolveFlat(state, e.data, action);
+    state = evolveFlat(state, actions.fieldsOf(e.type, e.data), action);
     deleted = action === 'DELETE';
   }
   const last = events[events.length - 1];

@@ -6,7 +6,12 @@ import { resolveEntitlements } from '../domain/entitlements';
 import type { Entitlements, FeatureOverrides, Module, Tier } from '../domain/entitlements';
 import type { SubscriptionStatus } from '../domain/subscription.events';
 
-export type CompanyPlan = { subscriptionId: string; tier: Tier; status: SubscriptionStatus; entitlements: Entitlements };
+export type CompanyPlan = {
+  subscriptionId: string;
+  tier: Tier;
+  status: SubscriptionStatus;
+  entitlements: Entitlements;
+};
 
 type Row = { id: string; tier: Tier; status: SubscriptionStatus; features: FeatureOverrides | null };
 
@@ -23,8 +28,18 @@ export class EntitlementsService {
 
   async planOf(companyId: string, tx?: Tx): Promise<CompanyPlan | null> {
     const read = async (t: Tx) => {
-      const rows = await t.query<Row>(`SELECT id, tier::text AS tier, status, features FROM "Subscription" WHERE "companyId" = $1 ORDER BY "createdAt" DESC LIMIT 1`, companyId);
-      return rows[0] ? { subscriptionId: rows[0].id, tier: rows[0].tier, status: rows[0].status, entitlements: resolveEntitlements(rows[0].tier, rows[0].features) } : null;
+      const rows = await t.query<Row>(
+        `SELECT id, tier::text AS tier, status, features FROM "Subscription" WHERE "companyId" = $1 ORDER BY "createdAt" DESC LIMIT 1`,
+        companyId,
+      );
+      return rows[0]
+        ? {
+            subscriptionId: rows[0].id,
+            tier: rows[0].tier,
+            status: rows[0].status,
+            entitlements: resolveEntitlements(rows[0].tier, rows[0].features),
+          }
+        : null;
     };
     return tx ? read(tx) : this.db.transaction(read, { companyId });
   }
@@ -33,7 +48,11 @@ export class EntitlementsService {
    * Everything a request needs checked, from one read of the plan: the per-minute budget,
    * the route's module, and whether the company may write.
    */
-  async enforce(companyId: string, need: { module?: Module; write: boolean }, now = Date.now()): Promise<void> {
+  async enforce(
+    companyId: string,
+    need: { module?: Module; write: boolean },
+    now = Date.now(),
+  ): Promise<void> {
     const plan = await this.planOf(companyId);
     this.countAgainst(companyId, plan, now);
     if (need.module) this.moduleAllowed(plan, need.module);
@@ -47,7 +66,11 @@ export class EntitlementsService {
 
   private moduleAllowed(plan: CompanyPlan | null, module: Module): void {
     if (!plan || plan.status === 'cancelled' || !plan.entitlements.modules[module]) {
-      throw new BillingError('BILLING.FEATURE_NOT_IN_PLAN', `The ${module} module is not part of the company's plan${plan ? ` (${plan.tier})` : ''}.`, { module, tier: plan?.tier ?? null });
+      throw new BillingError(
+        'BILLING.FEATURE_NOT_IN_PLAN',
+        `The ${module} module is not part of the company's plan${plan ? ` (${plan.tier})` : ''}.`,
+        { module, tier: plan?.tier ?? null },
+      );
     }
   }
 
@@ -58,7 +81,11 @@ export class EntitlementsService {
 
   private writable(plan: CompanyPlan | null): void {
     if (plan && plan.status !== 'active') {
-      throw new BillingError('BILLING.SUBSCRIPTION_SUSPENDED', `The company's subscription is ${plan.status}: data can be read but not changed.`, { status: plan.status });
+      throw new BillingError(
+        'BILLING.SUBSCRIPTION_SUSPENDED',
+        `The company's subscription is ${plan.status}: data can be read but not changed.`,
+        { subscriptionStatus: plan.status },
+      );
     }
   }
 
@@ -66,22 +93,45 @@ export class EntitlementsService {
    * Called inside the transaction that adds or reactivates a user, after the user row is
    * counted, so concurrent additions cannot both squeeze into the last seat unnoticed.
    */
-  async assertSeatAvailable(tx: Tx, companyId: string, adding = 1): Promise<void> {
+  /** Throws BILLING.SEAT_LIMIT_REACHED unless `adding` more active users fit; `exceptUserId` is not counted. */
+  async assertSeatAvailable(
+    tx: Tx,
+    companyId: string,
+    adding = 1,
+    exceptUserId: string | null = null,
+  ): Promise<void> {
     // Serialise seat changes per company: two concurrent additions must not share the last seat.
-    await tx.query(`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtextextended('seats:' || $1, 0))) AS l`, companyId);
+    await tx.query(
+      `SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtextextended('seats:' || $1, 0))) AS l`,
+      companyId,
+    );
     const plan = await this.planOf(companyId, tx);
     if (!plan) return;
-    const [{ n }] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM "User" WHERE "companyId" = $1 AND "isActive"`, companyId);
+    const [{ n }] = await tx.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM "User" WHERE "companyId" = $1 AND "isActive" AND id IS DISTINCT FROM $2`,
+      companyId,
+      exceptUserId,
+    );
     if (n + adding > plan.entitlements.seats) {
-      throw new BillingError('BILLING.SEAT_LIMIT_REACHED', `All ${plan.entitlements.seats} seats of the ${plan.tier} plan are in use.`, { seats: plan.entitlements.seats, used: n });
+      throw new BillingError(
+        'BILLING.SEAT_LIMIT_REACHED',
+        `All ${plan.entitlements.seats} seats of the ${plan.tier} plan are in use.`,
+        { seats: plan.entitlements.seats, used: n },
+      );
     }
   }
 
   async seatsUsed(companyId: string): Promise<number> {
-    return this.db.transaction(async (tx) => {
-      const [{ n }] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM "User" WHERE "companyId" = $1 AND "isActive"`, companyId);
-      return n;
-    }, { companyId });
+    return this.db.transaction(
+      async (tx) => {
+        const [{ n }] = await tx.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM "User" WHERE "companyId" = $1 AND "isActive"`,
+          companyId,
+        );
+        return n;
+      },
+      { companyId },
+    );
   }
 
   /**
@@ -100,7 +150,11 @@ export class EntitlementsService {
     this.windows.set(companyId, current);
     const limit = plan?.entitlements.apiRequestsPerMinute ?? Number.POSITIVE_INFINITY;
     if (current.count > limit) {
-      throw new BillingError('BILLING.RATE_LIMITED', `The ${plan?.tier} plan allows ${limit} requests per minute.`, { limit, retryAfterSeconds: 60 - Math.floor((now / 1000) % 60) });
+      throw new BillingError(
+        'BILLING.RATE_LIMITED',
+        `The ${plan?.tier} plan allows ${limit} requests per minute.`,
+        { limit, retryAfterSeconds: 60 - Math.floor((now / 1000) % 60) },
+      );
     }
     return current.count;
   }

@@ -22,25 +22,63 @@ export class SubscriptionCommands {
     @Inject(TRIAL_DAYS) private readonly trialDays: number,
   ) {}
 
-  private async run(companyId: string, command: Without<SubscriptionCommand>, meta: CommandMeta): Promise<{ state: SubscriptionState; events: StoredEvent[] }> {
+  private async run(
+    companyId: string,
+    command: Without<SubscriptionCommand>,
+    meta: CommandMeta,
+  ): Promise<{ state: SubscriptionState; events: StoredEvent[] }> {
     const cmd = { ...command, meta } as SubscriptionCommand;
-    return this.runner.run(subscriptionDecider, { id: subscriptionStreamId(companyId), type: 'Subscription', companyId }, cmd);
+    return this.runner.run(
+      subscriptionDecider,
+      { id: subscriptionStreamId(companyId), type: 'Subscription', companyId },
+      cmd,
+    );
   }
 
-  start(companyId: string, input: { tier: Tier; billingCycle: BillingCycle; price: string; features?: unknown }, meta: CommandMeta) {
-    return this.run(companyId, { type: 'StartSubscription', subscriptionId: subscriptionIdFor(companyId), companyId, trialDays: this.trialDays, ...input }, meta);
+  start(
+    companyId: string,
+    input: { tier: Tier; billingCycle: BillingCycle; price: string; features?: unknown },
+    meta: CommandMeta,
+  ) {
+    return this.run(
+      companyId,
+      {
+        type: 'StartSubscription',
+        subscriptionId: subscriptionIdFor(companyId),
+        companyId,
+        trialDays: this.trialDays,
+        ...input,
+      },
+      meta,
+    );
   }
 
   async changeTier(companyId: string, input: { tier: Tier; price: string }, meta: CommandMeta) {
-    return this.run(companyId, { type: 'ChangeTier', ...input, usage: { activeUsers: await this.entitlements.seatsUsed(companyId) } }, meta);
+    return this.run(
+      companyId,
+      { type: 'ChangeTier', ...input, usage: { activeUsers: await this.entitlements.seatsUsed(companyId) } },
+      meta,
+    );
   }
 
-  changeBillingCycle(companyId: string, input: { billingCycle: BillingCycle; price: string }, meta: CommandMeta) {
+  changeBillingCycle(
+    companyId: string,
+    input: { billingCycle: BillingCycle; price: string },
+    meta: CommandMeta,
+  ) {
     return this.run(companyId, { type: 'ChangeBillingCycle', ...input }, meta);
   }
 
   async overrideFeatures(companyId: string, features: unknown, meta: CommandMeta) {
-    return this.run(companyId, { type: 'OverrideFeatures', features, usage: { activeUsers: await this.entitlements.seatsUsed(companyId) } }, meta);
+    return this.run(
+      companyId,
+      {
+        type: 'OverrideFeatures',
+        features,
+        usage: { activeUsers: await this.entitlements.seatsUsed(companyId) },
+      },
+      meta,
+    );
   }
 
   suspend(companyId: string, reason: string, meta: CommandMeta) {
@@ -61,12 +99,20 @@ export class SubscriptionCommands {
    */
   async expireDue(meta: CommandMeta): Promise<{ companyId: string; events: string[] }[]> {
     const due = await this.db.transaction(
-      (tx) => tx.query<{ companyId: string }>(`SELECT "companyId" FROM "Subscription" WHERE status <> 'cancelled' AND "endDate" IS NOT NULL AND "endDate" <= $1::timestamptz`, meta.now.toISOString()),
+      (tx) =>
+        tx.query<{ companyId: string }>(
+          `SELECT "companyId" FROM "Subscription" WHERE status <> 'cancelled' AND "endDate" IS NOT NULL AND "endDate" <= $1::timestamptz`,
+          meta.now.toISOString(),
+        ),
       { allCompanies: true },
     );
     const out: { companyId: string; events: string[] }[] = [];
     for (const { companyId } of due) {
-      const r = await this.run(companyId, { type: 'ExpireSubscription' }, { ...meta, commandId: `${meta.commandId}:${companyId}`, companyId });
+      const r = await this.run(
+        companyId,
+        { type: 'ExpireSubscription' },
+        { ...meta, commandId: `${meta.commandId}:${companyId}`, companyId },
+      );
       out.push({ companyId, events: r.events.map((e) => e.type) });
     }
     return out;

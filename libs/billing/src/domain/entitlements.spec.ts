@@ -12,7 +12,11 @@ describe('entitlements', () => {
 
   it('lets a company override its tier defaults', () => {
     const e = resolveEntitlements('STARTER', { seats: 40, modules: { ai: true } });
-    expect(e).toMatchObject({ seats: 40, apiRequestsPerMinute: 300, modules: { ai: true, hr: true, workflow: false } });
+    expect(e).toMatchObject({
+      seats: 40,
+      apiRequestsPerMinute: 300,
+      modules: { ai: true, hr: true, workflow: false },
+    });
   });
 });
 

@@ -6,7 +6,10 @@ const PRICE = /^(0|[1-9]\d{0,7})(\.\d{1,2})?$/;
 
 export function parsePrice(value: string): string {
   if (typeof value !== 'string' || !PRICE.test(value)) {
-    throw new BillingError('BILLING.PRICE_INVALID', `price must be a non-negative amount with at most two decimals, like "19.99" (got ${JSON.stringify(value)})`);
+    throw new BillingError(
+      'BILLING.PRICE_INVALID',
+      `price must be a non-negative amount with at most two decimals, like "19.99" (got ${JSON.stringify(value)})`,
+    );
   }
   return normalize(toCents(value));
 }

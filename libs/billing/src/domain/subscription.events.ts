@@ -8,9 +8,34 @@ export type SubscriptionStatus = 'active' | 'suspended' | 'cancelled';
 // Each change carries the price in force afterwards, so an invoicing projection can be
 // added later from these events alone.
 export type SubscriptionEvent =
-  | DomainEvent<'SubscriptionStarted', { subscriptionId: string; companyId: string; tier: Tier; billingCycle: BillingCycle; price: string; startDate: string; endDate: string | null; features: FeatureOverrides | null }>
-  | DomainEvent<'SubscriptionTierChanged', { from: Tier; to: Tier; direction: 'upgrade' | 'downgrade'; price: string; effectiveAt: string; endDate: string | null }>
-  | DomainEvent<'SubscriptionBillingCycleChanged', { from: BillingCycle; to: BillingCycle; price: string; effectiveAt: string }>
+  | DomainEvent<
+      'SubscriptionStarted',
+      {
+        subscriptionId: string;
+        companyId: string;
+        tier: Tier;
+        billingCycle: BillingCycle;
+        price: string;
+        startDate: string;
+        endDate: string | null;
+        features: FeatureOverrides | null;
+      }
+    >
+  | DomainEvent<
+      'SubscriptionTierChanged',
+      {
+        from: Tier;
+        to: Tier;
+        direction: 'upgrade' | 'downgrade';
+        price: string;
+        effectiveAt: string;
+        endDate: string | null;
+      }
+    >
+  | DomainEvent<
+      'SubscriptionBillingCycleChanged',
+      { from: BillingCycle; to: BillingCycle; price: string; effectiveAt: string }
+    >
   | DomainEvent<'SubscriptionFeaturesOverridden', { features: FeatureOverrides | null }>
   | DomainEvent<'SubscriptionSuspended', { reason: string; at: string }>
   | DomainEvent<'SubscriptionReactivated', { at: string }>

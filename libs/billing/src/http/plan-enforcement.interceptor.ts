@@ -10,7 +10,8 @@ import type { Module } from '../domain/entitlements';
 export const REQUIRED_MODULE = 'maple:requiredModule';
 
 /** The plan module a route belongs to: 403 BILLING.FEATURE_NOT_IN_PLAN when the tier lacks it. */
-export const RequiresModule = (module: Module): MethodDecorator & ClassDecorator => SetMetadata(REQUIRED_MODULE, module);
+export const RequiresModule = (module: Module): MethodDecorator & ClassDecorator =>
+  SetMetadata(REQUIRED_MODULE, module);
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 

@@ -25,7 +25,13 @@ export const subscriptionProjection: Projection = {
   async apply(tx: Tx, stored: StoredEvent): Promise<void> {
     const e = { type: stored.type, data: stored.data } as SubscriptionEvent;
     const id = subscriptionIdFor(stored.companyId ?? '');
-    const set = (sql: string, ...params: unknown[]) => tx.execute(`UPDATE "Subscription" SET ${sql}, "updatedAt" = $1 WHERE id = $2`, stored.recordedAt, id, ...params);
+    const set = (sql: string, ...params: unknown[]) =>
+      tx.execute(
+        `UPDATE "Subscription" SET ${sql}, "updatedAt" = $1 WHERE id = $2`,
+        stored.recordedAt,
+        id,
+        ...params,
+      );
     switch (e.type) {
       case 'SubscriptionStarted':
         await tx.execute(
@@ -43,13 +49,28 @@ export const subscriptionProjection: Projection = {
           stored.recordedAt,
         );
         // Users link to their company's subscription (the seed's User.subscriptionId).
-        await tx.execute(`UPDATE "User" SET "subscriptionId" = $1 WHERE "companyId" = $2`, id, e.data.companyId);
+        await tx.execute(
+          `UPDATE "User" SET "subscriptionId" = $1 WHERE "companyId" = $2`,
+          id,
+          e.data.companyId,
+        );
         return;
       case 'SubscriptionTierChanged':
-        await set(`tier = $3::"SubscriptionTier", price = $4::numeric, "endDate" = $5::timestamptz, "startDate" = CASE WHEN $3 = 'TRIAL' THEN "startDate" ELSE $6::timestamptz END`, e.data.to, e.data.price, e.data.endDate, e.data.effectiveAt);
+        await set(
+          `tier = $3::"SubscriptionTier", price = $4::numeric, "endDate" = $5::timestamptz, "startDate" = CASE WHEN $3 = 'TRIAL' THEN "startDate" ELSE $6::timestamptz END`,
+          e.data.to,
+          e.data.price,
+          e.data.endDate,
+          e.data.effectiveAt,
+        );
         return;
       case 'SubscriptionBillingCycleChanged':
-        await set(`"billingCycle" = $3, price = $4::numeric, "startDate" = $5::timestamptz`, e.data.to, e.data.price, e.data.effectiveAt);
+        await set(
+          `"billingCycle" = $3, price = $4::numeric, "startDate" = $5::timestamptz`,
+          e.data.to,
+          e.data.price,
+          e.data.effectiveAt,
+        );
         return;
       case 'SubscriptionFeaturesOverridden':
         await set(`features = $3::jsonb`, e.data.features === null ? null : JSON.stringify(e.data.features));

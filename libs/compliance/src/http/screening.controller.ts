@@ -11,7 +11,7 @@ export class ScreeningController {
 
   @Post()
   @HttpCode(200)
-  @RequirePermission('compliance:read')
+  @RequirePermission('compliance:write')
   @ApiOperation({
     summary: 'Screen a name against the active OFAC SDN snapshot (names and aliases), best match first',
     description: 'Names are normalised (case, punctuation, diacritics, transliteration, company suffixes, honorifics) and compared token by token with Jaro-Winkler, in any order. Date of birth, country and entity type raise or lower the score; every hit explains its score.',

@@ -8,9 +8,9 @@ import { loadOfacSnapshot, readOfacFiles } from './ofac-snapshot.loader';
 import { SanctionsImportError } from './sanctions.errors';
 import type { SanctionsSnapshot } from './sanctions.types';
 
-// The shared snapshot lives beside the repository (override with OFAC_SNAPSHOT_DIR).
+// The real OFAC snapshot vendored in data/ (override with OFAC_SNAPSHOT_DIR).
 const OFAC_DIR =
-  process.env.OFAC_SNAPSHOT_DIR ?? path.resolve(__dirname, '../../../../../shared/data/sanctions/ofac');
+  process.env.OFAC_SNAPSHOT_DIR ?? path.resolve(__dirname, '../../../../data/sanctions/ofac');
 
 function recordLines(file: string): number {
   // The snapshot has no quoted line breaks, so records are the non-blank lines (less the

@@ -9,9 +9,9 @@ import type { SanctionsIndex } from './sanctions-index';
 import { ScreeningQueryError } from './sanctions.errors';
 import type { SanctionedEntityType, SanctionsSnapshot } from './sanctions.types';
 
-// The shared snapshot lives beside the repository (override with OFAC_SNAPSHOT_DIR).
+// The real OFAC snapshot vendored in data/ (override with OFAC_SNAPSHOT_DIR).
 const OFAC_DIR =
-  process.env.OFAC_SNAPSHOT_DIR ?? path.resolve(__dirname, '../../../../../shared/data/sanctions/ofac');
+  process.env.OFAC_SNAPSHOT_DIR ?? path.resolve(__dirname, '../../../../data/sanctions/ofac');
 
 let snapshot: SanctionsSnapshot;
 let index: SanctionsIndex;

@@ -61,6 +61,7 @@ export class CommandRunner {
         const append = await this.store.append(tx, stream, newEvents, history.length);
         const stored = await this.store.readStream(tx, stream.id, { fromVersion: append.fromVersion, toVersion: append.toVersion });
         if (!append.idempotent) {
+          await this.projections.checkInvariants(tx, stored);
           await this.projections.applyInline(tx, stored);
           for (const e of decided) state = decider.evolve(state, e);
         }

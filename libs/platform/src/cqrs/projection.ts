@@ -35,11 +35,31 @@ export async function applyAll(p: Projection, tx: Tx, events: readonly StoredEve
   for (const e of mine) await p.apply(tx, e);
 }
 
+/**
+ * A rule another context holds over events it does not own (for example billing's seat limit
+ * over identity's user events). Checked in the append's transaction, before the inline
+ * projections; throwing refuses the command and rolls everything back.
+ */
+export type Invariant = {
+  name: string;
+  handles: readonly string[];
+  check(tx: Tx, event: StoredEvent): Promise<void>;
+};
+
 /** The inline and async projections of all contexts; contexts register theirs at start-up. */
 @Injectable()
 export class ProjectionRegistry {
   private readonly inlines: Projection[] = [];
   private readonly asyncs = new Map<string, Projection>();
+  private readonly invariants: Invariant[] = [];
+
+  registerInvariant(i: Invariant): void {
+    if (!this.invariants.some((j) => j.name === i.name)) this.invariants.push(i);
+  }
+
+  async checkInvariants(tx: Tx, events: readonly StoredEvent[]): Promise<void> {
+    for (const e of events) for (const i of this.invariants) if (i.handles.includes(e.type)) await i.check(tx, e);
+  }
 
   registerInline(p: Projection): void {
     if (!this.inlines.some((q) => q.name === p.name)) this.inlines.push(p);

@@ -54,7 +54,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   toProblem(exception: unknown): ProblemDetails {
     if (exception instanceof DomainError) {
       const status = statusForCode(exception.code);
-      return { type: problemType(exception.code), title: TITLES[status] ?? 'Error', status, code: exception.code, detail: exception.message, ...exception.details };
+      // Extension members come first: a detail named like an RFC 9457 member (say `status`)
+      // must never override it.
+      return { ...exception.details, type: problemType(exception.code), title: TITLES[status] ?? 'Error', status, code: exception.code, detail: exception.message };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
