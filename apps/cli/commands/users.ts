@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AuditModule } from '@maple/audit';
+import { BillingModule } from '@maple/billing';
+import { ComplianceModule } from '@maple/compliance';
 import { BootstrapAdmin, IdentityModule } from '@maple/identity';
 import { Database, DomainError, PlatformModule, describeDatabase } from '@maple/platform';
 import type { AppConfig } from '@maple/platform';
@@ -9,17 +11,17 @@ import { TenancyModule } from '@maple/tenancy';
 import type { CliCommand } from '../main';
 
 @Module({})
-class IdentityCliModule {
+class ContextsCliModule {
   static register(config: AppConfig, database: Database): DynamicModule {
     // The same contexts (and so the same inline projections, audit included) as the API.
-    return { module: IdentityCliModule, imports: [PlatformModule.forRoot({ config, database, ownsDatabase: false }), AuditModule, TenancyModule, IdentityModule] };
+    return { module: ContextsCliModule, imports: [PlatformModule.forRoot({ config, database, ownsDatabase: false }), AuditModule, TenancyModule, IdentityModule, BillingModule, ComplianceModule] };
   }
 }
 
-/** Runs `fn` with the identity and tenancy services over the configured database. */
+/** Runs `fn` with the contexts' services (and their inline projections and invariants) over the configured database. */
 export async function withContexts<T>(config: AppConfig, fn: (app: INestApplicationContext) => Promise<T>): Promise<T> {
   const db = await Database.open({ config, migrate: config.database.migrateOnStart });
-  const app = await NestFactory.createApplicationContext(IdentityCliModule.register(config, db), { logger: false });
+  const app = await NestFactory.createApplicationContext(ContextsCliModule.register(config, db), { logger: false });
   try {
     return await fn(app);
   } finally {

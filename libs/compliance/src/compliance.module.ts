@@ -6,6 +6,7 @@ import { COMPLIANCE_SETTINGS, ComplianceRecords, RISK_MODEL } from './applicatio
 import { SanctionsStore } from './application/sanctions-store';
 import { SCREENER } from './application/screener';
 import { rulesRiskModel } from './domain/risk-model';
+import { ComplianceRetention } from './retention/compliance-retention';
 import { ComplianceController } from './http/compliance.controller';
 import { ScreeningController } from './http/screening.controller';
 import { complianceRecordProjection } from './projections/compliance-record.projection';
@@ -23,8 +24,9 @@ export const DEFAULT_COMPLIANCE_SETTINGS = { highRiskThreshold: 70, screeningThr
     { provide: RISK_MODEL, useValue: rulesRiskModel },
     { provide: COMPLIANCE_SETTINGS, useValue: DEFAULT_COMPLIANCE_SETTINGS },
     ComplianceRecords,
+    ComplianceRetention,
   ],
-  exports: [ComplianceRecords, SanctionsStore],
+  exports: [ComplianceRecords, SanctionsStore, ComplianceRetention],
 })
 export class ComplianceModule implements OnModuleInit {
   constructor(@Inject(ProjectionRegistry) private readonly projections: ProjectionRegistry) {}

@@ -18,3 +18,5 @@ export { ComplianceModule, DEFAULT_COMPLIANCE_SETTINGS } from './compliance.modu
 export { SanctionsStore, NoSanctionsListError } from './application/sanctions-store';
 export type { SnapshotInfo } from './application/sanctions-store';
 export * from './screening';
+export { ComplianceRetention, COMPLIANCE_RETENTION_YEARS } from './retention/compliance-retention';
+export type { ComplianceRetentionReport } from './retention/compliance-retention';

@@ -17,6 +17,7 @@ export type RecordState = {
   knownHits: string[];
   /** The list version the subject was last screened on. */
   listVersion: string | null;
+  purged: boolean;
 };
 
 export type ComplianceRecordCommand =
@@ -33,9 +34,11 @@ export type ComplianceRecordCommand =
   | (Command<'ApproveComplianceRecord'> & { reason: string; actorRole: ReviewerRole; highRiskThreshold: number })
   | (Command<'RejectComplianceRecord'> & { reason: string; actorRole: ReviewerRole })
   | (Command<'FlagComplianceRecord'> & { reason: string; actorRole: ReviewerRole })
-  | (Command<'RescreenComplianceRecord'> & { screening: ScreeningEvidence });
+  | (Command<'RescreenComplianceRecord'> & { screening: ScreeningEvidence })
+  // lastChangedAt: when the record's last event was recorded (read from the event store).
+  | (Command<'PurgeComplianceRecord'> & { lastChangedAt: Date; retentionYears: number; runId: string });
 
-export const initialRecord: RecordState = { exists: false, status: 'pending', createdBy: null, riskScore: null, approvals: [], clearedEntries: [], knownHits: [], listVersion: null };
+export const initialRecord: RecordState = { exists: false, status: 'pending', createdBy: null, riskScore: null, approvals: [], clearedEntries: [], knownHits: [], listVersion: null, purged: false };
 
 const REVIEWERS: ReviewerRole[] = ['COMPLIANCE_OFFICER', 'ADMIN'];
 const TERMINAL: RecordStatus[] = ['approved', 'rejected'];
@@ -52,7 +55,7 @@ function assertReviewer(cmd: { meta: { actorId: string | null }; actorRole: Revi
 }
 
 function decide(cmd: ComplianceRecordCommand, s: RecordState): ComplianceRecordEvent[] {
-  if (cmd.type !== 'CreateComplianceRecord' && !s.exists) throw new ComplianceError('COMPLIANCE.RECORD_NOT_FOUND', 'No such compliance record.');
+  if (cmd.type !== 'CreateComplianceRecord' && (!s.exists || s.purged)) throw new ComplianceError('COMPLIANCE.RECORD_NOT_FOUND', 'No such compliance record.');
   switch (cmd.type) {
     case 'CreateComplianceRecord': {
       if (s.exists) throw new ComplianceError('COMPLIANCE.RECORD_ALREADY_EXISTS', 'The record exists already.');
@@ -95,6 +98,20 @@ function decide(cmd: ComplianceRecordCommand, s: RecordState): ComplianceRecordE
       if (fresh.length && s.status === 'pending') events.push({ type: 'ComplianceRecordFlagged', data: { by: 'system', reason: `re-screening on list ${cmd.screening.listVersion.slice(0, 12)}: new hit(s) ${fresh.join(', ')}`, screening: cmd.screening } });
       return events;
     }
+    case 'PurgeComplianceRecord': {
+      // Kept `retentionYears` from the last change; an open case is never purged, whatever its age.
+      if (!TERMINAL.includes(s.status)) {
+        throw new ComplianceError('COMPLIANCE.TRANSITION_NOT_ALLOWED', `The record is ${s.status}: only decided records are purged.`, { status: s.status });
+      }
+      const keepUntil = new Date(cmd.lastChangedAt);
+      keepUntil.setUTCFullYear(keepUntil.getUTCFullYear() + cmd.retentionYears);
+      if (keepUntil > cmd.meta.now) {
+        throw new ComplianceError('COMPLIANCE.RETENTION_NOT_EXPIRED', `The record is kept until ${keepUntil.toISOString()} (${cmd.retentionYears} years from its last change).`, {
+          keepUntil: keepUntil.toISOString(),
+        });
+      }
+      return [{ type: 'ComplianceRecordPurged', data: { reason: 'retention', lastChangedAt: cmd.lastChangedAt.toISOString(), retentionYears: cmd.retentionYears, runId: cmd.runId } }];
+    }
     default: {
       const unknown: never = cmd;
       throw new Error(`unknown command ${(unknown as Command).type}`);
@@ -117,6 +134,8 @@ function evolve(s: RecordState, e: ComplianceRecordEvent): RecordState {
       return { ...s, status: 'approved', approvals: e.data.approvers, clearedEntries: [...new Set([...s.clearedEntries, ...s.knownHits])] };
     case 'ComplianceRecordRejected':
       return { ...s, status: 'rejected' };
+    case 'ComplianceRecordPurged':
+      return { ...s, purged: true };
     case 'ComplianceRecordRescreened':
       return { ...s, knownHits: [...new Set([...s.knownHits, ...e.data.newHits])], listVersion: e.data.screening.listVersion };
     default: {

@@ -21,7 +21,9 @@ export type ComplianceRecordEvent =
   | DomainEvent<'ComplianceRecordApprovalGranted', { by: string; reason: string; approvalsNeeded: number }>
   | DomainEvent<'ComplianceRecordApproved', { by: string; reason: string; approvers: string[] }>
   | DomainEvent<'ComplianceRecordRejected', { by: string; reason: string }>
-  | DomainEvent<'ComplianceRecordRescreened', { screening: ScreeningEvidence; newHits: string[] }>;
+  | DomainEvent<'ComplianceRecordRescreened', { screening: ScreeningEvidence; newHits: string[] }>
+  // Retention: the read-model row goes; the events (the history an auditor replays) stay.
+  | DomainEvent<'ComplianceRecordPurged', { reason: 'retention'; lastChangedAt: string; retentionYears: number; runId: string }>;
 
 export const COMPLIANCE_RECORD_EVENT_TYPES: ComplianceRecordEvent['type'][] = [
   'ComplianceRecordCreated',
@@ -30,4 +32,5 @@ export const COMPLIANCE_RECORD_EVENT_TYPES: ComplianceRecordEvent['type'][] = [
   'ComplianceRecordApproved',
   'ComplianceRecordRejected',
   'ComplianceRecordRescreened',
+  'ComplianceRecordPurged',
 ];

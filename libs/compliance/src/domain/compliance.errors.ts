@@ -8,10 +8,12 @@ export type ComplianceErrorCode =
   | 'COMPLIANCE.SELF_REVIEW'
   | 'COMPLIANCE.SECOND_APPROVAL_REQUIRED_BY_OTHER_OFFICER'
   | 'COMPLIANCE.REVIEWER_NOT_ALLOWED'
-  | 'COMPLIANCE.TRANSITION_NOT_ALLOWED';
+  | 'COMPLIANCE.TRANSITION_NOT_ALLOWED'
+  | 'COMPLIANCE.RETENTION_NOT_EXPIRED';
 
 registerErrorStatus('COMPLIANCE.SECOND_APPROVAL_REQUIRED_BY_OTHER_OFFICER', 403);
 registerErrorStatus('COMPLIANCE.TRANSITION_NOT_ALLOWED', 409);
+registerErrorStatus('COMPLIANCE.RETENTION_NOT_EXPIRED', 409);
 
 export class ComplianceError extends DomainError {
   constructor(code: ComplianceErrorCode, message: string, details: Record<string, unknown> = {}) {

@@ -54,6 +54,9 @@ export const complianceRecordProjection: Projection = {
           stored.recordedAt.toISOString(),
         );
         return;
+      case 'ComplianceRecordPurged':
+        await tx.execute(`DELETE FROM "ComplianceRecord" WHERE id = $1 AND "companyId" = $2`, id, companyId);
+        return;
       default: {
         const unknown: never = e;
         return unknown;
