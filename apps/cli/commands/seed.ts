@@ -1,3 +1,6 @@
+import path from 'node:path';
+import { SubscriptionCommands } from '@maple/billing';
+import { SanctionsStore } from '@maple/compliance';
 import { CompanyCommands } from '@maple/tenancy';
 import { BootstrapAdmin, UserCommands } from '@maple/identity';
 import { DomainError, ROLES, commandMeta, describeDatabase } from '@maple/platform';
@@ -5,6 +8,8 @@ import type { CliCommand } from '../main';
 import { withContexts } from './users';
 
 const DEMO_COMPANY_ID = 'demo-company';
+// The real OFAC snapshot shipped with the repository (override with OFAC_SNAPSHOT_DIR).
+const OFAC_DIR = process.env.OFAC_SNAPSHOT_DIR ?? path.resolve(process.cwd(), 'data/sanctions/ofac');
 const emailOf = (role: string) => `${role.toLowerCase().replace(/_/g, '.')}@demo.maple.dev`;
 
 // Already there from an earlier seed: fine, the seed is repeatable.
@@ -35,13 +40,19 @@ export const seed: CliCommand = {
       await unlessExists(() =>
         app.get(CompanyCommands).create({ name: 'Demo Bank plc', industry: 'Financial services', size: 'Enterprise', region: 'EU', complianceLevel: 'Enterprise' }, meta(), DEMO_COMPANY_ID),
       );
+      // A PROFESSIONAL plan with room for the demo users, so every module can be tried.
+      await unlessExists(() =>
+        app.get(SubscriptionCommands).start(DEMO_COMPANY_ID, { tier: 'PROFESSIONAL', billingCycle: 'monthly', price: '99.00' }, commandMeta({ actorId: 'system:seed', companyId: DEMO_COMPANY_ID })),
+      );
       for (const role of ROLES) {
         await unlessExists(() =>
           app.get(UserCommands).register({ email: emailOf(role), name: `Demo ${role.toLowerCase().replace(/_/g, ' ')}`, role, companyId: DEMO_COMPANY_ID, password }, commandMeta({ actorId: 'system:seed', companyId: DEMO_COMPANY_ID })),
         );
       }
+      const sanctions = app.get(SanctionsStore);
+      if (!(await sanctions.activeVersion())) await sanctions.importDirectory(OFAC_DIR, 'system:seed');
     });
-    process.stdout.write(`Seeded ${describeDatabase(config)}: platform@demo.maple.dev and company "${DEMO_COMPANY_ID}" with users ${ROLES.map(emailOf).join(', ')}; password "${password}".\n`);
+    process.stdout.write(`Seeded ${describeDatabase(config)}: platform@demo.maple.dev and company "${DEMO_COMPANY_ID}" with users ${ROLES.map(emailOf).join(', ')}; password "${password}"; OFAC snapshot from ${OFAC_DIR} active.\n`);
     return 0;
   },
 };
