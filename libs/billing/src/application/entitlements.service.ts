@@ -14,6 +14,13 @@ export type CompanyPlan = {
 };
 
 type Row = { id: string; tier: Tier; status: SubscriptionStatus; features: FeatureOverrides | null };
+type SubscriptionRow = Row & { billingCycle: string; price: string; startDate: Date; endDate: Date | null };
+
+export type SubscriptionView = Omit<SubscriptionRow, 'id'> & {
+  subscriptionId: string;
+  entitlements: Entitlements;
+  seatsUsed: number;
+};
 
 /**
  * The one place that answers "may this company do that?". Every context asks it; none
@@ -90,10 +97,9 @@ export class EntitlementsService {
   }
 
   /**
-   * Called inside the transaction that adds or reactivates a user, after the user row is
-   * counted, so concurrent additions cannot both squeeze into the last seat unnoticed.
+   * Throws BILLING.SEAT_LIMIT_REACHED unless `adding` more active users fit; `exceptUserId` is not
+   * counted (the user being added may already be projected in this transaction).
    */
-  /** Throws BILLING.SEAT_LIMIT_REACHED unless `adding` more active users fit; `exceptUserId` is not counted. */
   async assertSeatAvailable(
     tx: Tx,
     companyId: string,
@@ -107,11 +113,7 @@ export class EntitlementsService {
     );
     const plan = await this.planOf(companyId, tx);
     if (!plan) return;
-    const [{ n }] = await tx.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM "User" WHERE "companyId" = $1 AND "isActive" AND id IS DISTINCT FROM $2`,
-      companyId,
-      exceptUserId,
-    );
+    const n = await this.countSeats(tx, companyId, exceptUserId);
     if (n + adding > plan.entitlements.seats) {
       throw new BillingError(
         'BILLING.SEAT_LIMIT_REACHED',
@@ -122,13 +124,35 @@ export class EntitlementsService {
   }
 
   async seatsUsed(companyId: string): Promise<number> {
+    return this.db.transaction((tx) => this.countSeats(tx, companyId, null), { companyId });
+  }
+
+  private async countSeats(tx: Tx, companyId: string, exceptUserId: string | null): Promise<number> {
+    const [{ n }] = await tx.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM "User" WHERE "companyId" = $1 AND "isActive" AND id IS DISTINCT FROM $2`,
+      companyId,
+      exceptUserId,
+    );
+    return n;
+  }
+
+  /** The subscription as clients see it (price an exact decimal string), its entitlements and seats used, in one transaction. */
+  async subscriptionView(companyId: string): Promise<SubscriptionView | null> {
     return this.db.transaction(
       async (tx) => {
-        const [{ n }] = await tx.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM "User" WHERE "companyId" = $1 AND "isActive"`,
+        const [row] = await tx.query<SubscriptionRow>(
+          `SELECT id, tier::text AS tier, status, "billingCycle", price::text AS price, "startDate", "endDate", features
+             FROM "Subscription" WHERE "companyId" = $1 ORDER BY "createdAt" DESC LIMIT 1`,
           companyId,
         );
-        return n;
+        if (!row) return null;
+        const { id, ...fields } = row;
+        return {
+          subscriptionId: id,
+          ...fields,
+          entitlements: resolveEntitlements(row.tier, row.features),
+          seatsUsed: await this.countSeats(tx, companyId, null),
+        };
       },
       { companyId },
     );

@@ -1,11 +1,10 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { CurrentPrincipal, Database, DomainError, RequirePermission, requestMeta } from '@maple/platform';
+import { CurrentPrincipal, DomainError, RequirePermission, requestMeta } from '@maple/platform';
 import type { Principal } from '@maple/platform';
 import { EntitlementsService } from '../application/entitlements.service';
 import { SubscriptionCommands } from '../application/subscription.commands';
-import { readSubscription } from '../application/subscription.queries';
 import {
   ChangeBillingCycleDto,
   ChangeTierDto,
@@ -39,22 +38,16 @@ export class BillingController {
   constructor(
     @Inject(EntitlementsService) private readonly entitlements: EntitlementsService,
     @Inject(SubscriptionCommands) private readonly commands: SubscriptionCommands,
-    @Inject(Database) private readonly db: Database,
   ) {}
 
   private async view(companyId: string) {
-    const plan = await this.entitlements.planOf(companyId);
-    const row = plan && (await this.db.transaction((tx) => readSubscription(tx, companyId), { companyId }));
-    if (!plan || !row)
-      throw new DomainError('BILLING.SUBSCRIPTION_NOT_FOUND', 'The company has no subscription.');
+    const sub = await this.entitlements.subscriptionView(companyId);
+    if (!sub) throw new DomainError('BILLING.SUBSCRIPTION_NOT_FOUND', 'The company has no subscription.');
+    const { seatsUsed, ...fields } = sub;
     return {
       companyId,
-      ...row,
-      ...plan,
-      usage: {
-        seatsUsed: await this.entitlements.seatsUsed(companyId),
-        requestsThisMinute: this.entitlements.requestsThisMinute(companyId),
-      },
+      ...fields,
+      usage: { seatsUsed, requestsThisMinute: this.entitlements.requestsThisMinute(companyId) },
     };
   }
 
