@@ -2,7 +2,8 @@
 export { loadConfig, ConfigError, describeDatabase } from './config/config';
 export type { AppConfig } from './config/config';
 export { Database, DatabaseUnavailableError, APP_ROLE, describeUrl } from './database/database';
-export type { DatabaseKind, DbScope, Tx, PoolStats } from './database/database';
+export type { DatabaseKind, DbScope, Tx, PrismaTx, PoolStats } from './database/database';
+export { TransactionTimeoutError } from './database/pg-transaction';
 export { PrismaClient, Prisma } from './database/generated/client';
 export { applyMigrations, createMigration, diffMigrationsToSchema, migrationStatus, defaultMigrationPaths, isEmptyDiff, pgliteMigrationAdapter, postgresMigrationAdapter } from './database/schema-engine';
 export type { MigrationPaths } from './database/schema-engine';

@@ -46,7 +46,7 @@ export async function searchAuditLogs(
   cursor?: string,
 ): Promise<AuditLogPage> {
   const after = cursor ? decodeCursor(cursor) : null;
-  const rows = await db.transaction(
+  const rows = await db.prismaTransaction(
     (tx) =>
       tx.prisma.auditLog.findMany({
         where: {

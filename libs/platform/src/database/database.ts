@@ -8,6 +8,8 @@ import type { AppConfig } from '../config/config';
 import { PrismaClient } from './generated/client';
 import type { Prisma } from './generated/client';
 import { capturingFactory, driverQuery, withCapture } from './driver-transaction';
+import { quoteLiteral, runPgTransaction } from './pg-transaction';
+import type { SqlTx } from './pg-transaction';
 import type { CapturedTx } from './driver-transaction';
 import { compareMigrations, readMigrationFiles } from './migration-files';
 import type { AppliedMigration, MigrationCheck } from './migration-files';
@@ -25,12 +27,11 @@ export type DatabaseKind = 'postgres' | 'embedded';
  */
 export type DbScope = { companyId?: string | null; allCompanies?: boolean };
 
-export type Tx = {
-  prisma: Prisma.TransactionClient;
-  /** Raw SQL with $1..$n parameters; rows as objects. */
-  query<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]>;
-  execute(sql: string, ...params: unknown[]): Promise<number>;
-};
+/** A transaction: raw SQL with $1..$n parameters (see pg-transaction.ts). */
+export type Tx = SqlTx;
+
+/** A transaction that can also use Prisma's typed client (query handlers that read with Prisma). */
+export type PrismaTx = SqlTx & { prisma: Prisma.TransactionClient };
 
 export type PoolStats = { total: number; idle: number; waiting: number; max: number };
 
@@ -128,18 +129,22 @@ export class Database {
    * Runs `fn` in one transaction as the application role, scoped to a company for
    * row-level security. Both settings are transaction-local (SET LOCAL / set_config(..., true)),
    * so nothing leaks to the next user of a pooled connection (and PgBouncer in transaction mode is safe).
+   * On PostgreSQL this is a plain `pg` transaction whose opening rides with its first statement;
+   * on the embedded database, Prisma's transaction on the single PGlite connection.
    */
   async transaction<T>(fn: (tx: Tx) => Promise<T>, scope: DbScope = {}, options: { timeoutMs?: number } = {}): Promise<T> {
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    if (this.pool) return runPgTransaction(this.pool, scopeOpening(scope), fn, timeoutMs);
+    return this.prismaTransaction(fn, scope, options);
+  }
+
+  /** `transaction` with Prisma's typed client on the same connection, for query handlers that read with Prisma. */
+  async prismaTransaction<T>(fn: (tx: PrismaTx) => Promise<T>, scope: DbScope = {}, options: { timeoutMs?: number } = {}): Promise<T> {
     return withCapture((driver) =>
       this.prisma.$transaction(
         async (p) => {
           const tx = wrapTx(p, driver());
-          await tx.execute(
-            `SELECT set_config('role', $1, true), set_config('app.company_id', $2, true), set_config('app.all_companies', $3, true)`,
-            APP_ROLE,
-            scope.companyId ?? '',
-            scope.allCompanies ? 'on' : 'off',
-          );
+          await tx.execute(scopeSettings, APP_ROLE, scope.companyId ?? '', scope.allCompanies ? 'on' : 'off');
           return fn(tx);
         },
         { timeout: options.timeoutMs ?? 30_000, maxWait: 10_000 },
@@ -149,15 +154,17 @@ export class Database {
 
   /** A transaction as the connecting (owner) role: migrations, maintenance, test set-up only. */
   async ownerTransaction<T>(fn: (tx: Tx) => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
+    // FORCE ROW LEVEL SECURITY binds a non-superuser owner too: maintenance spans companies.
+    const timeoutMs = options.timeoutMs ?? 120_000;
+    if (this.pool) return runPgTransaction(this.pool, `BEGIN; ${ownerSettings}`, fn, timeoutMs);
     return withCapture((driver) =>
       this.prisma.$transaction(
         async (p) => {
           const tx = wrapTx(p, driver());
-          // FORCE ROW LEVEL SECURITY binds a non-superuser owner too: maintenance spans companies.
-          await tx.execute(`SELECT set_config('app.all_companies', 'on', true)`);
+          await tx.execute(ownerSettings);
           return fn(tx);
         },
-        { timeout: options.timeoutMs ?? 120_000, maxWait: 10_000 },
+        { timeout: timeoutMs, maxWait: 10_000 },
       ),
     );
   }
@@ -174,8 +181,16 @@ export class Database {
   }
 }
 
+const scopeSettings = `SELECT set_config('role', $1, true), set_config('app.company_id', $2, true), set_config('app.all_companies', $3, true)`;
+const ownerSettings = `SELECT set_config('app.all_companies', 'on', true)`;
+
+function scopeOpening(scope: DbScope): string {
+  const company = quoteLiteral(scope.companyId ?? '');
+  return `BEGIN; SELECT set_config('role', '${APP_ROLE}', true), set_config('app.company_id', ${company}, true), set_config('app.all_companies', '${scope.allCompanies ? 'on' : 'off'}', true)`;
+}
+
 // Raw SQL goes straight to the driver connection of Prisma's transaction (see driver-transaction.ts).
-function wrapTx(p: Prisma.TransactionClient, driver: CapturedTx): Tx {
+function wrapTx(p: Prisma.TransactionClient, driver: CapturedTx): PrismaTx {
   return {
     prisma: p,
     query: async <T>(sql: string, ...params: unknown[]) => (await driverQuery<T>(driver, sql, params)).rows,

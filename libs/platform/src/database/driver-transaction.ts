@@ -27,7 +27,7 @@ export function withCapture<T>(fn: (get: () => CapturedTx) => Promise<T>): Promi
 // int8 as a JS number when exact, else a bigint: the same as PGlite, so both databases hand
 // the same values to the code above.
 const INT8 = 20;
-const pgTypesLikePglite = {
+export const pgTypesLikePglite = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === INT8) {
       return (v: string) => {
