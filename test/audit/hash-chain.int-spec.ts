@@ -37,7 +37,7 @@ describeEachDatabase('tamper-evident hash chain', (ctx) => {
             store.append(
               tx,
               { id, type: 'acct', companyId },
-              [ev('Deposited', { amount: i * 10 + k, note: 'é ✓' }, companyId)],
+              [ev('Deposited', { amount: i * 10 + k, note: 'é ✓ 🍁' }, companyId)],
               i,
             ),
           scope,

@@ -79,20 +79,30 @@ export function eventHash(prevHex: string | null, record: ChainedRecord): string
 // canonicalJson(record) with the record's keys written in their sorted order directly: the same
 // bytes, without sorting eleven keys for every event verified.
 function canonicalRecord(r: ChainedRecord): string {
-  return (
-    '{"companyId":' + canonicalJson(r.companyId) +
-    ',"data":' + canonicalJson(r.data) +
-    ',"eventId":' + canonicalJson(r.eventId) +
-    ',"metadata":' + canonicalJson(r.metadata) +
-    ',"position":' + canonicalJson(r.position) +
-    ',"recordedAt":' + canonicalJson(r.recordedAt) +
-    ',"schemaVersion":' + canonicalJson(r.schemaVersion) +
-    ',"streamId":' + canonicalJson(r.streamId) +
-    ',"streamType":' + canonicalJson(r.streamType) +
-    ',"type":' + canonicalJson(r.type) +
-    ',"version":' + canonicalJson(r.version) +
-    '}'
-  );
+  const { head, tail } = chainPieces(r);
+  return head + '"position":' + canonicalJson(r.position) + ',"recordedAt":' + canonicalJson(r.recordedAt) + ',' + tail + canonicalJson(r.version) + '}';
+}
+
+/**
+ * The canonical record around the three fields the database hands out under the chain lock
+ * (position, recordedAt, version): `head` + `"position":"<p>","recordedAt":"<t>",` + `tail` + `<v>}`.
+ * The append function (migration 20261125040000_event_append) hashes exactly that; position
+ * and recordedAt are plain digits and an ISO time, so their JSON is the text in quotes.
+ */
+export function chainPieces(r: Omit<ChainedRecord, 'position' | 'recordedAt' | 'version'>): { head: string; tail: string } {
+  return {
+    head:
+      '{"companyId":' + canonicalJson(r.companyId) +
+      ',"data":' + canonicalJson(r.data) +
+      ',"eventId":' + canonicalJson(r.eventId) +
+      ',"metadata":' + canonicalJson(r.metadata) + ',',
+    tail:
+      '"schemaVersion":' + canonicalJson(r.schemaVersion) +
+      ',"streamId":' + canonicalJson(r.streamId) +
+      ',"streamType":' + canonicalJson(r.streamType) +
+      ',"type":' + canonicalJson(r.type) +
+      ',"version":',
+  };
 }
 
 // Columns are cast to text for exactness in JS; ORDER BY must therefore name the table's
@@ -134,61 +144,28 @@ export class EventStore {
     if (events.length === 0) throw new Error('append needs at least one event');
     for (const e of events) if (!UUID.test(e.eventId)) throw new Error(`event id ${e.eventId} is not a UUID`);
 
-    let from: number;
-    if (expected === 'any') {
-      const [r] = await tx.query<{ v: number }>('SELECT coalesce(max(version), 0)::int AS v FROM events WHERE stream_id = $1', stream.id);
-      from = r.v;
-    } else {
-      from = expected;
-    }
-    // The hash chain: per company, serialised by an advisory lock on that company only.
-    // Positions and time are handed out under the lock, so chain order = position order.
-    const slots = await tx.query<{ prev_hash: string | null; position: string; recorded_at: string }>(
-      'SELECT prev_hash, position, recorded_at FROM events_chain_reserve($1, $2)',
-      stream.companyId,
-      events.length,
-    );
-    let prev = slots[0].prev_hash;
-    const params: unknown[] = [stream.id, stream.type, stream.companyId, from, slots[0].recorded_at];
-    const values = events.map((e, i) => {
-      const b = params.length;
+    // One statement (see events_append): the chain lock, the expected-version check, the hashes and
+    // the insert. The unique (stream, version) and event id constraints settle races; an event that
+    // hits one stops the batch, so a conflict can be told apart from an idempotent retry below.
+    const payload = events.map((e) => {
       const schemaVersion = e.schemaVersion ?? 1;
       // What is hashed is what is stored, after a JSON round trip (as jsonb will give it back).
       const data = JSON.parse(JSON.stringify(e.data ?? null)) as unknown;
       const metadata = JSON.parse(JSON.stringify({ ...e.metadata, schemaVersion })) as unknown;
-      const record: ChainedRecord = {
-        position: slots[i].position,
-        eventId: e.eventId.toLowerCase(),
-        streamId: stream.id,
-        streamType: stream.type,
-        version: from + i + 1,
-        type: e.type,
-        schemaVersion,
-        data,
-        metadata,
-        companyId: stream.companyId,
-        recordedAt: slots[0].recorded_at,
-      };
-      const hash = eventHash(prev, record);
-      params.push(slots[i].position, e.eventId, e.type, schemaVersion, JSON.stringify(data), JSON.stringify(metadata), prev, hash);
-      prev = hash;
-      return `($${b + 1}::bigint, $${b + 2}::uuid, $${b + 3}, $${b + 4}::int, $${b + 5}::jsonb, $${b + 6}::jsonb, ${i + 1}, $${b + 7}::text, $${b + 8}::text)`;
+      const eventId = e.eventId.toLowerCase();
+      const { head, tail } = chainPieces({ eventId, streamId: stream.id, streamType: stream.type, type: e.type, schemaVersion, data, metadata, companyId: stream.companyId });
+      return { eventId, type: e.type, schemaVersion, data, metadata, head, tail };
     });
-    // One statement: the expected-version check, the insert, and the unique (stream, version)
-    // constraint that settles races between concurrent writers. ON CONFLICT DO NOTHING keeps the
-    // transaction usable so a conflict can be told apart from an idempotent retry.
     const inserted = await tx.query<{ position: string; version: number; event_id: string }>(
-      `INSERT INTO events (position, event_id, stream_id, stream_type, version, type, schema_version, data, metadata, company_id, recorded_at, prev_hash, hash)
-       SELECT v.position, v.event_id, $1, $2, $4::int + v.n, v.type, v.schema_version, v.data, v.metadata, $3, $5::timestamptz, decode(v.prev_hash, 'hex'), decode(v.hash, 'hex')
-         FROM (VALUES ${values.join(', ')}) AS v(position, event_id, type, schema_version, data, metadata, n, prev_hash, hash)
-        WHERE (SELECT coalesce(max(version), 0) FROM events WHERE stream_id = $1) = $4::int
-        ORDER BY v.n
-       ON CONFLICT DO NOTHING
-       RETURNING position::text AS position, version, event_id::text AS event_id`,
-      ...params,
+      'SELECT position, version, event_id FROM events_append($1, $2, $3, $4::int, $5::jsonb)',
+      stream.id,
+      stream.type,
+      stream.companyId,
+      expected === 'any' ? null : expected,
+      JSON.stringify(payload),
     );
     if (inserted.length === events.length) {
-      return { streamId: stream.id, fromVersion: from + 1, toVersion: from + events.length, positions: inserted.map((r) => r.position), idempotent: false };
+      return { streamId: stream.id, fromVersion: inserted[0].version, toVersion: inserted[inserted.length - 1].version, positions: inserted.map((r) => r.position), idempotent: false };
     }
     if (inserted.length > 0) {
       // Part of a batch went in: throwing rolls the whole transaction back.
