@@ -39,6 +39,17 @@ describeEachDatabase('event store', (ctx) => {
     expect(upTo1.map((e) => e.version)).toEqual([1]);
   });
 
+  it('returns the appended events exactly as a read of the stream gives them, upcast the same way', async () => {
+    const s = stream();
+    const up = new EventStore(new Upcasters().register('NameSet', 1, (d) => ({ full: (d as { name: string }).name })));
+    const r = await inA<{ events: StoredEvent[] }>((tx) =>
+      up.append(tx, s, [ev('A', { n: 1, note: 'é 🍁', nested: { b: [1, 'x'], a: null } }), { ...ev('NameSet', { name: 'Ada' }), schemaVersion: 1 }], 0),
+    );
+    const read = await inA<StoredEvent[]>((tx) => up.readStream(tx, s.id));
+    expect(r.events).toEqual(read);
+    expect(r.events[1]).toMatchObject({ schemaVersion: 2, data: { full: 'Ada' } });
+  });
+
   it('rejects a stale expected version with CONCURRENCY_CONFLICT and writes nothing', async () => {
     const s = stream();
     await inA((tx) => store.append(tx, s, [ev('A', {})], 0));

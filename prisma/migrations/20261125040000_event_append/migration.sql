@@ -31,12 +31,14 @@ CREATE POLICY "event_chains_tenant_isolation" ON "event_chains"
 --     canonical record in two pieces around the fields only this function knows (position,
 --     recordedAt, version); see libs/platform/src/event-store/event-store.ts, `chainPieces`,
 --     which the offline verifier's `eventHash` must agree with byte for byte;
+--   * returns each stored event's position, version, id, transaction id and time, so the caller
+--     has the stored events without reading them back;
 --   * stops at the first event that hits a unique constraint (a retry or a racing writer) and
 --     returns what it inserted so far: the caller rolls back a partial batch.
 -- p_events: [{ eventId, type, schemaVersion, data, metadata, head, tail }] in stream order.
 -- SECURITY INVOKER: row-level security and the caller's privileges apply to every statement.
 CREATE FUNCTION "events_append"(p_stream_id TEXT, p_stream_type TEXT, p_company TEXT, p_expected INTEGER, p_events JSONB)
-RETURNS TABLE ("position" TEXT, "version" INTEGER, "event_id" TEXT)
+RETURNS TABLE ("position" TEXT, "version" INTEGER, "event_id" TEXT, "transaction_id" TEXT, "recorded_at" TEXT)
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
   chain_key TEXT := coalesce(p_company, '__platform__');
@@ -75,6 +77,8 @@ BEGIN
     "position" := pos::TEXT;
     "version" := v;
     "event_id" := e.ev->>'eventId';
+    "transaction_id" := pg_current_xact_id()::TEXT;
+    "recorded_at" := t;
     RETURN NEXT;
   END LOOP;
   IF last_position IS NOT NULL THEN

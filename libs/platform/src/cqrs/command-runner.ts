@@ -59,7 +59,7 @@ export class CommandRunner {
           metadata,
         }));
         const append = await this.store.append(tx, stream, newEvents, history.length);
-        const stored = await this.store.readStream(tx, stream.id, { fromVersion: append.fromVersion, toVersion: append.toVersion });
+        const stored = append.events;
         if (!append.idempotent) {
           await this.projections.checkInvariants(tx, stored);
           await this.projections.applyInline(tx, stored);

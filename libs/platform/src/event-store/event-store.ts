@@ -156,8 +156,8 @@ export class EventStore {
       const { head, tail } = chainPieces({ eventId, streamId: stream.id, streamType: stream.type, type: e.type, schemaVersion, data, metadata, companyId: stream.companyId });
       return { eventId, type: e.type, schemaVersion, data, metadata, head, tail };
     });
-    const inserted = await tx.query<{ position: string; version: number; event_id: string }>(
-      'SELECT position, version, event_id FROM events_append($1, $2, $3, $4::int, $5::jsonb)',
+    const inserted = await tx.query<{ position: string; version: number; event_id: string; transaction_id: string; recorded_at: string }>(
+      'SELECT position, version, event_id, transaction_id, recorded_at FROM events_append($1, $2, $3, $4::int, $5::jsonb)',
       stream.id,
       stream.type,
       stream.companyId,
@@ -165,7 +165,25 @@ export class EventStore {
       JSON.stringify(payload),
     );
     if (inserted.length === events.length) {
-      return { streamId: stream.id, fromVersion: inserted[0].version, toVersion: inserted[inserted.length - 1].version, positions: inserted.map((r) => r.position), idempotent: false };
+      const stored = inserted.map((r, i): StoredEvent => {
+        const e = payload[i];
+        const up = this.upcasters.upcast(e.type, e.schemaVersion, e.data);
+        return {
+          position: r.position,
+          transactionId: r.transaction_id,
+          eventId: r.event_id,
+          streamId: stream.id,
+          streamType: stream.type,
+          version: r.version,
+          type: e.type,
+          schemaVersion: up.schemaVersion,
+          data: up.data,
+          metadata: e.metadata as StoredEvent['metadata'],
+          companyId: stream.companyId,
+          recordedAt: new Date(r.recorded_at),
+        };
+      });
+      return { streamId: stream.id, fromVersion: inserted[0].version, toVersion: inserted[inserted.length - 1].version, positions: inserted.map((r) => r.position), idempotent: false, events: stored };
     }
     if (inserted.length > 0) {
       // Part of a batch went in: throwing rolls the whole transaction back.
@@ -183,7 +201,7 @@ export class EventStore {
       events.forEach((e, i) => {
         if (existing[i].event_id !== e.eventId || existing[i].type !== e.type) throw new IdempotencyMismatchError(e.eventId);
       });
-      return { streamId: stream.id, fromVersion: existing[0].version, toVersion: existing[existing.length - 1].version, positions: existing.map((r) => r.position), idempotent: true };
+      return { streamId: stream.id, fromVersion: existing[0].version, toVersion: existing[existing.length - 1].version, positions: existing.map((r) => r.position), idempotent: true, events: [] };
     }
     if (existing.length > 0) throw new IdempotencyMismatchError(existing[0].event_id);
     const [r] = await tx.query<{ v: number }>('SELECT coalesce(max(version), 0)::int AS v FROM events WHERE stream_id = $1', stream.id);

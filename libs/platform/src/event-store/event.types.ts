@@ -46,4 +46,12 @@ export const START: Checkpoint = { transactionId: '0', position: '0' };
 /** Expected version: a number (0 = the stream must not exist yet) or 'any'. */
 export type ExpectedVersion = number | 'any';
 
-export type AppendResult = { streamId: string; fromVersion: number; toVersion: number; positions: string[]; idempotent: boolean };
+export type AppendResult = {
+  streamId: string;
+  fromVersion: number;
+  toVersion: number;
+  positions: string[];
+  idempotent: boolean;
+  /** The events as stored (upcast like a read would give them); empty for an idempotent retry. */
+  events: StoredEvent[];
+};
