@@ -156,7 +156,7 @@ export class Database {
   async ownerTransaction<T>(fn: (tx: Tx) => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
     // FORCE ROW LEVEL SECURITY binds a non-superuser owner too: maintenance spans companies.
     const timeoutMs = options.timeoutMs ?? 120_000;
-    if (this.pool) return runPgTransaction(this.pool, `BEGIN; ${ownerSettings}`, fn, timeoutMs);
+    if (this.pool) return runPgTransaction(this.pool, ['BEGIN', `SET LOCAL app.all_companies = 'on'`], fn, timeoutMs);
     return withCapture((driver) =>
       this.prisma.$transaction(
         async (p) => {
@@ -184,9 +184,15 @@ export class Database {
 const scopeSettings = `SELECT set_config('role', $1, true), set_config('app.company_id', $2, true), set_config('app.all_companies', $3, true)`;
 const ownerSettings = `SELECT set_config('app.all_companies', 'on', true)`;
 
-function scopeOpening(scope: DbScope): string {
-  const company = quoteLiteral(scope.companyId ?? '');
-  return `BEGIN; SELECT set_config('role', '${APP_ROLE}', true), set_config('app.company_id', ${company}, true), set_config('app.all_companies', '${scope.allCompanies ? 'on' : 'off'}', true)`;
+// SET LOCAL rather than SELECT set_config(...): utility statements skip the planner, and this
+// opening comes with every transaction.
+function scopeOpening(scope: DbScope): string[] {
+  return [
+    'BEGIN',
+    `SET LOCAL role ${APP_ROLE}`,
+    `SET LOCAL app.company_id = ${quoteLiteral(scope.companyId ?? '')}`,
+    `SET LOCAL app.all_companies = '${scope.allCompanies ? 'on' : 'off'}'`,
+  ];
 }
 
 // Raw SQL goes straight to the driver connection of Prisma's transaction (see driver-transaction.ts).

@@ -26,7 +26,7 @@ export class TransactionTimeoutError extends Error {
  * of four. A first statement whose parameters cannot be written as literals (buffers, dates,
  * arrays, objects) is sent after the opening instead; later statements use the extended protocol.
  */
-export async function runPgTransaction<T>(pool: Pool, opening: string, fn: (tx: SqlTx) => Promise<T>, timeoutMs: number): Promise<T> {
+export async function runPgTransaction<T>(pool: Pool, opening: readonly string[], fn: (tx: SqlTx) => Promise<T>, timeoutMs: number): Promise<T> {
   const client = await pool.connect();
   const tx = new PgTx(client, opening);
   const timer = setTimeout(() => (tx.expired = true), timeoutMs);
@@ -57,7 +57,7 @@ class PgTx implements SqlTx {
 
   constructor(
     private readonly client: PoolClient,
-    private readonly opening: string,
+    private readonly opening: readonly string[],
   ) {}
 
   async query<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]> {
@@ -74,11 +74,11 @@ class PgTx implements SqlTx {
       this.opened = true;
       const inlined = inlineParameters(sql, params);
       if (inlined !== null) {
-        // Results of: BEGIN, the settings, the statement.
-        const results = (await this.client.query({ text: `${this.opening};\n${inlined}`, types: pgTypesLikePglite })) as unknown as QueryResult[];
-        return results[2];
+        // One result per opening statement, then the statement's.
+        const results = (await this.client.query({ text: `${this.opening.join('; ')};\n${inlined}`, types: pgTypesLikePglite })) as unknown as QueryResult[];
+        return results[this.opening.length];
       }
-      await this.client.query(this.opening);
+      await this.client.query(this.opening.join('; '));
     }
     return this.client.query({ text: sql, values: params, types: pgTypesLikePglite });
   }
