@@ -8,17 +8,28 @@ import type { NewEvent, RebuildableProjection, StoredEvent, Tx } from '@maple/pl
 // database and prints one JSON object. Not a test: the figures go into the README.
 const BASE = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+// The raw/append comparison: rounds per concurrency and kind, and their length.
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 2);
 const REPLAY_EVENTS = Number(process.env.BENCH_REPLAY_EVENTS ?? 1_000_000);
 
 const meta = { actorId: 'bench', companyId: 'bench-co', correlationId: 'bench', causationId: null, ip: '127.0.0.1', userAgent: 'bench' };
 const event = (i: number): NewEvent => ({ eventId: randomUUID(), type: 'MoneyDeposited', data: { amount: i % 100, note: 'benchmark deposit' }, metadata: meta });
+
+// Every operation counted, to be checked against the rows in the database at the end.
+let counted = 0;
 
 async function forDuration(writers: number, seconds: number, op: (writer: number) => Promise<number>): Promise<number> {
   const end = Date.now() + seconds * 1000;
   let done = 0;
   await Promise.all(
     Array.from({ length: writers }, async (_, writer) => {
-      while (Date.now() < end) done += await op(writer);
+      // Not `done += await op()`: that reads `done` before the await and loses the other writers' counts.
+      while (Date.now() < end) {
+        const n = await op(writer);
+        done += n;
+        counted += n;
+      }
     }),
   );
   return Math.round(done / seconds);
@@ -85,15 +96,36 @@ async function main(): Promise<void> {
       );
       return 1;
     };
-    for (const w of [1, 8, 32]) out[`rawInsertPerSec_${w}`] = await forDuration(w, SECONDS, rawInsert);
-    for (const w of [1, 8, 32]) out[`appendPerSec_${w}`] = await forDuration(w, SECONDS, append);
-    out.appendPerSec = { 1: out.appendPerSec_1, 8: out.appendPerSec_8, 32: out.appendPerSec_32 };
-    out.rawInsertPerSec = { 1: out.rawInsertPerSec_1, 8: out.rawInsertPerSec_8, 32: out.rawInsertPerSec_32 };
+    // Raw and append alternate in rounds (order flipped every round) and each reports its median
+    // round, so both are measured under the same conditions: on a shared VM the machine's speed
+    // drifts by tens of percent within a minute, and two back-to-back phases would compare that drift.
+    let rawCounted = 0;
+    const appendPerSec: Record<number, number> = {};
+    const rawInsertPerSec: Record<number, number> = {};
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
     for (const w of [1, 8, 32]) {
-      delete out[`appendPerSec_${w}`];
-      delete out[`rawInsertPerSec_${w}`];
+      const rawRounds: number[] = [];
+      const appendRounds: number[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const kind of round % 2 === 0 ? ['raw', 'append'] : ['append', 'raw']) {
+          if (kind === 'raw') {
+            const before = counted;
+            rawRounds.push(await forDuration(w, ROUND_SECONDS, rawInsert));
+            rawCounted += counted - before;
+            counted = before;
+          } else {
+            appendRounds.push(await forDuration(w, ROUND_SECONDS, append));
+          }
+        }
+      }
+      rawInsertPerSec[w] = median(rawRounds);
+      appendPerSec[w] = median(appendRounds);
     }
-    out.appendToRawRatio = Math.round(((out.appendPerSec as Record<number, number>)[8] / (out.rawInsertPerSec as Record<number, number>)[8]) * 100) / 100;
+    const [{ n: rawRows }] = (await raw.query<{ n: number }>('SELECT count(*)::int AS n FROM bench_raw')).rows;
+    if (rawRows !== rawCounted) throw new Error(`counted ${rawCounted} raw inserts but the table has ${rawRows} rows`);
+    out.appendPerSec = appendPerSec;
+    out.rawInsertPerSec = rawInsertPerSec;
+    out.appendToRawRatio = Math.round((appendPerSec[8] / rawInsertPerSec[8]) * 100) / 100;
     out.appendPerSecSameCompany = { 8: await forDuration(8, SECONDS, appendAs('bench-co-shared')) };
     out.batch100EventsPerSec = await forDuration(8, SECONDS, async (writer) => {
       const companyId = `bench-co-${writer}`;
@@ -120,6 +152,9 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 500));
     await daemon.stop();
     lags.sort((a, b) => a - b);
+    const [{ n: eventRows }] = (await raw.query<{ n: number }>('SELECT count(*)::int AS n FROM events')).rows;
+    if (eventRows !== counted) throw new Error(`counted ${counted} appended events but the store has ${eventRows}`);
+    out.countsCheckedAgainstDatabase = true;
     out.catchUpLagMs = { p50: pct(lags, 50), p99: pct(lags, 99), samples: lags.length, fromPosition: head };
 
     // Replay: 1,000,000 events (bulk-loaded), rebuilt blue/green into the totals table.
@@ -141,6 +176,7 @@ async function main(): Promise<void> {
     out.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
     out.machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, postgres: (await raw.query('SHOW server_version')).rows[0].server_version };
     out.secondsPerPhase = SECONDS;
+    out.comparisonRounds = { rounds: ROUNDS, secondsEach: ROUND_SECONDS };
   } finally {
     await raw.end();
     await db.close();
