@@ -2,11 +2,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { repoRoot } from '../support/databases';
+import { openTestDatabase, repoRoot } from '../support/databases';
 
 // These run the built processes the way an operator does: `npm start` is build + this.
 const api = path.join(repoRoot, 'dist', 'apps', 'api', 'main.js');
 const cli = path.join(repoRoot, 'dist', 'apps', 'cli', 'main.js');
+const worker = path.join(repoRoot, 'dist', 'apps', 'worker', 'main.js');
 const baseEnv = { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn' };
 
 beforeAll(() => {
@@ -47,11 +48,21 @@ describe('process boot', () => {
     expect(r.stderr).toMatch(/PORT must be a whole number/);
   });
 
-  it('an unreachable DATABASE_URL ends with one clear line and exit code 1', () => {
-    const r = runToExit({ DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/nowhere', DB_ACQUIRE_TIMEOUT_MS: '2000' });
+  it.each([
+    ['API', api],
+    ['worker', worker],
+  ])('an unreachable DATABASE_URL ends the %s with one line that says why, and exit code 1', (_name, script) => {
+    const r = runToExit({ DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/nowhere', DB_ACQUIRE_TIMEOUT_MS: '2000' }, script);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/database unavailable: cannot reach 127\.0\.0\.1:1\/nowhere/);
+    expect(r.stderr).toMatch(/^maple-(api|worker): database unavailable: cannot reach 127\.0\.0\.1:1\/nowhere: connection refused/);
+  });
+
+  it('the worker without DATABASE_URL says it needs a PostgreSQL server, and exits 1', () => {
+    const r = runToExit({}, worker);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^maple-worker: the worker needs DATABASE_URL/);
   });
 
   it('starts on the embedded database, is ready quickly, stops on SIGTERM, and keeps its data across a restart', async () => {
@@ -84,4 +95,22 @@ describe('process boot', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 90_000);
+
+  (process.env.TEST_DATABASE_URL ? it : it.skip)('the worker starts on PostgreSQL and stops cleanly on SIGTERM (exit 0)', async () => {
+    const t = await openTestDatabase('postgres');
+    try {
+      const w = spawn(process.execPath, [worker], { cwd: repoRoot, env: { ...baseEnv, LOG_LEVEL: 'info', DATABASE_URL: t.url ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      children.push(w);
+      let out = '';
+      w.stdout?.on('data', (b: Buffer) => (out += b.toString()));
+      const exit = new Promise<number | null>((res) => w.on('exit', (c) => res(c)));
+      for (let i = 0; i < 300 && !out.includes('worker started'); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(out).toContain('worker started');
+      w.kill('SIGTERM');
+      expect(await exit).toBe(0);
+      expect(out).toContain('worker stopped');
+    } finally {
+      await t.close();
+    }
+  }, 60_000);
 });

@@ -122,7 +122,9 @@ export class Database {
   }
 
   async ping(): Promise<void> {
-    await this.prisma.$queryRawUnsafe('SELECT 1');
+    // Straight to the pool on PostgreSQL: Prisma would wrap a refused connection as a bare P2010.
+    if (this.pool) await this.pool.query('SELECT 1');
+    else await this.prisma.$queryRawUnsafe('SELECT 1');
   }
 
   /**

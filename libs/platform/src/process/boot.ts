@@ -1,0 +1,64 @@
+import { ConfigError, loadConfig } from '../config/config';
+import type { AppConfig } from '../config/config';
+import { Database, DatabaseUnavailableError } from '../database/database';
+
+/**
+ * What the API and the worker share while they start and stop. Boot failures end with one plain
+ * line on stderr and exit code 1: no stack trace for an operator to decode.
+ */
+export class ProcessBoot {
+  constructor(private readonly name: string) {}
+
+  fail(message: string): never {
+    process.stderr.write(`${this.name}: ${message}\n`);
+    process.exit(1);
+  }
+
+  /** The configuration from the environment, or exit naming what is wrong with it. */
+  config(): AppConfig {
+    try {
+      return loadConfig();
+    } catch (e) {
+      if (e instanceof ConfigError) this.fail(e.message);
+      throw e;
+    }
+  }
+
+  /** The open (and, if configured, migrated) database, or exit saying why not. */
+  async database(config: AppConfig): Promise<Database> {
+    try {
+      return await Database.open({ config, migrate: config.database.migrateOnStart });
+    } catch (e) {
+      if (e instanceof DatabaseUnavailableError) this.fail(`database unavailable: ${e.message}`);
+      this.fail(`database start failed: ${firstLine(e)}`);
+    }
+  }
+
+  /**
+   * SIGTERM/SIGINT run `stop` once, then exit 0; a failing stop, or one that outlasts `graceMs`,
+   * exits 1.
+   */
+  onShutdown(stop: (signal: string) => Promise<void>, graceMs?: number): void {
+    let stopping = false;
+    const run = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      if (graceMs !== undefined) setTimeout(() => this.fail('shutdown grace period exceeded'), graceMs).unref();
+      stop(signal).then(
+        () => process.exit(0),
+        (e: unknown) => this.fail(`shutdown failed: ${firstLine(e)}`),
+      );
+    };
+    process.once('SIGTERM', () => run('SIGTERM'));
+    process.once('SIGINT', () => run('SIGINT'));
+  }
+
+  /** Runs `main`; an error that escapes it exits with its first line. */
+  run(main: () => Promise<void>): void {
+    main().catch((e: unknown) => this.fail(firstLine(e)));
+  }
+}
+
+function firstLine(e: unknown): string {
+  return String((e as Error)?.message ?? e).split('\n')[0];
+}
