@@ -54,6 +54,9 @@ describeEachDatabase('event store', (ctx) => {
     const s = stream();
     await inA((tx) => store.append(tx, s, [ev('A', {})], 0));
     await expect(inA((tx) => store.append(tx, s, [ev('B', {})], 0))).rejects.toMatchObject({ code: 'CONCURRENCY_CONFLICT' });
+    // An expected version the stream has not reached is just as stale; so is any on a new stream.
+    await expect(inA((tx) => store.append(tx, s, [ev('C', {})], 3))).rejects.toMatchObject({ code: 'CONCURRENCY_CONFLICT' });
+    await expect(inA((tx) => store.append(tx, stream(), [ev('D', {})], 1))).rejects.toMatchObject({ code: 'CONCURRENCY_CONFLICT' });
     expect((await inA<StoredEvent[]>((tx) => store.readStream(tx, s.id))).length).toBe(1);
   });
 

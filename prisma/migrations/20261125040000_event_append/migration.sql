@@ -54,9 +54,16 @@ BEGIN
   PERFORM pg_advisory_xact_lock(20261125, hashtext(chain_key));
   -- A VOLATILE function takes a fresh snapshot per statement: what the previous lock holder
   -- committed is visible from here on.
-  SELECT coalesce(max(x."version"), 0) INTO current_version FROM "events" x WHERE x."stream_id" = p_stream_id;
-  IF p_expected IS NOT NULL AND current_version <> p_expected THEN
-    RETURN;
+  IF p_expected IS NULL THEN
+    SELECT coalesce(max(x."version"), 0) INTO current_version FROM "events" x WHERE x."stream_id" = p_stream_id;
+  ELSE
+    -- The stream must have reached p_expected (one exact lookup in the unique index, whatever the
+    -- stream's length); that it has not gone past it is the unique (stream, version) constraint's
+    -- job below: inserting version p_expected + 1 then conflicts and nothing is written.
+    IF p_expected > 0 AND NOT EXISTS (SELECT 1 FROM "events" x WHERE x."stream_id" = p_stream_id AND x."version" = p_expected) THEN
+      RETURN;
+    END IF;
+    current_version := p_expected;
   END IF;
   SELECT c."hash" INTO head_hash FROM "event_chains" c WHERE c."company_id" = chain_key;
   -- Cut to milliseconds: recorded_at is timestamptz(3) and the hash covers it.
