@@ -75,6 +75,42 @@ describeEachDatabase('transactions', (ctx) => {
     expect(await checkpoint(name)).toBe(0);
   });
 
+  it('survives its connection being killed mid-transaction: the caller gets the error, nothing is written, the pool goes on', async () => {
+    if (ctx().target !== 'postgres') return; // one in-process connection on the embedded database
+    const name = `tx-killed-${randomUUID()}`;
+    await expect(
+      ctx().db.transaction(async (tx) => {
+        await tx.execute(`INSERT INTO projection_checkpoints (name) VALUES ($1)`, name);
+        const [{ pid }] = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        await ctx().superuser('SELECT pg_terminate_backend($1)', [pid]);
+        // The termination notice arrives while no statement is running.
+        await new Promise((r) => setTimeout(r, 300));
+        await tx.query('SELECT 1');
+      }, { allCompanies: true }),
+    ).rejects.toThrow();
+    expect(await checkpoint(name)).toBe(0);
+    for (let i = 0; i < 30; i++) expect(await ctx().db.transaction((tx) => tx.query<{ one: number }>('SELECT 1 AS one'))).toEqual([{ one: 1 }]);
+  });
+
+  it('has the server end a transaction left idle past its time limit, releasing its locks', async () => {
+    if (ctx().target !== 'postgres') return;
+    let pid = 0;
+    const slow = ctx().db.transaction(
+      async (tx) => {
+        [{ pid }] = await tx.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid, pg_advisory_xact_lock(4242)`);
+        await new Promise((r) => setTimeout(r, 1500));
+      },
+      {},
+      { timeoutMs: 300 },
+    );
+    await new Promise((r) => setTimeout(r, 1000));
+    // Before the caller wakes up, the session (and the lock it held) is gone.
+    expect(await ctx().superuser('SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1', [pid])).toEqual([{ n: 0 }]);
+    expect(await ctx().superuser('SELECT pg_try_advisory_lock(4242) AS got')).toEqual([{ got: true }]);
+    await ctx().superuser('SELECT pg_advisory_unlock(4242)');
+    await expect(slow).rejects.toMatchObject({ code: 'TRANSACTION_TIMEOUT' });
+  });
+
   it('returns the value of a function that runs no statement', async () => {
     expect(await ctx().db.transaction(async () => 42)).toBe(42);
   });

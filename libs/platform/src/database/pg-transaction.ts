@@ -22,15 +22,24 @@ export class TransactionTimeoutError extends Error {
  * The opening (BEGIN plus the role and company settings) is not sent on its own: it travels with
  * the transaction's first statement in one simple-protocol message, that statement's parameters
  * written as quoted literals (untyped, exactly like a parameter, so PostgreSQL infers the same
- * types). Every round trip costs CPU on both ends, and a one-statement append needs three instead
- * of four. A first statement whose parameters cannot be written as literals (buffers, dates,
+ * types). Every round trip costs CPU on both ends, and a one-statement append needs two instead
+ * of three. A first statement whose parameters cannot be written as literals (buffers, dates,
  * arrays, objects) is sent after the opening instead; later statements use the extended protocol.
  */
 export async function runPgTransaction<T>(pool: Pool, opening: readonly string[], fn: (tx: SqlTx) => Promise<T>, timeoutMs: number): Promise<T> {
   const client = await pool.connect();
-  const tx = new PgTx(client, opening);
+  // The server also ends a transaction left idle past its time limit (a hung caller must not keep
+  // row or advisory locks, such as a company's chain lock): the session is terminated.
+  const tx = new PgTx(client, [...opening, `SET LOCAL idle_in_transaction_session_timeout = ${Math.max(1, Math.ceil(timeoutMs))}`]);
   const timer = setTimeout(() => (tx.expired = true), timeoutMs);
   let broken: Error | undefined;
+  // The pool listens for errors on idle clients only. A checked-out connection that dies between
+  // statements (terminated by the server, network gone) emits 'error': without this listener
+  // that would be an uncaught exception.
+  const onError = (err: Error) => {
+    broken = err;
+  };
+  client.on('error', onError);
   try {
     const result = await fn(tx);
     if (tx.expired) throw new TransactionTimeoutError(timeoutMs);
@@ -46,7 +55,8 @@ export async function runPgTransaction<T>(pool: Pool, opening: readonly string[]
     throw e;
   } finally {
     clearTimeout(timer);
-    // A connection whose ROLLBACK failed is in an unknown state: the pool closes it.
+    client.removeListener('error', onError);
+    // A connection that failed is in an unknown state: the pool closes it instead of reusing it.
     client.release(broken);
   }
 }
