@@ -1,7 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { Client, Pool } from 'pg';
-import { Database, EventStore, ProjectionDaemon, loadConfig, rebuildProjection } from '@maple/platform';
+import { Database, EventStore, ProjectionDaemon, chainPieces, loadConfig, rebuildProjection } from '@maple/platform';
 import type { NewEvent, RebuildableProjection, StoredEvent, Tx } from '@maple/platform';
 
 // `npm run bench:eventstore`: measures the event store on the local PostgreSQL in a scratch
@@ -33,6 +36,54 @@ async function forDuration(writers: number, seconds: number, op: (writer: number
     }),
   );
   return Math.round(done / seconds);
+}
+
+const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+
+/**
+ * Context only: the same two workloads driven by pgbench (libpq, C) instead of Node's `pg`, with
+ * the same statements and 8 clients, each appending for its own company. It tells the database's
+ * share of an append from the client's: every round trip also costs the Node process CPU on this
+ * shared machine. Null when pgbench is not installed.
+ */
+function pgbenchComparison(url: string, canonicalPieces: { head: string; tail: string }): { appendPerSec: number; rawInsertPerSec: number; ratio: number; transactions: { append: number; raw: number } } | null {
+  try {
+    execFileSync('pgbench', ['--version'], { stdio: 'ignore' });
+  } catch {
+    return null;
+  }
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'maple-pgbench-'));
+  // pgbench substitutes :a, :r and :client_id everywhere in a simple-protocol script, quotes included.
+  const eventId = '0:a-1111-4111-8111-:r';
+  const streamId = 'acct-:a-:r';
+  const company = 'bench-pg-:client_id';
+  const payload = JSON.stringify([{ eventId, type: 'MoneyDeposited', schemaVersion: 1, data: { amount: 1, note: 'benchmark deposit' }, metadata: { ...meta, schemaVersion: 1 }, ...canonicalPieces }]);
+  const vars = `\\set a random(1000000, 9999999)\n\\set r random(100000000000, 999999999999)\n`;
+  // What runPgTransaction sends for db.transaction(tx => store.append(...)): the opening and the
+  // append in one message, then COMMIT.
+  const append = `${vars}BEGIN\\; SET LOCAL role maple_app\\; SET LOCAL app.company_id = '${company}'\\; SET LOCAL app.all_companies = 'off'\\; SET LOCAL idle_in_transaction_session_timeout = 30000\\; SELECT position, version, event_id, transaction_id, recorded_at FROM events_append('${streamId}', 'acct', '${company}', 0, '${payload.replace(/'/g, "''")}'::jsonb);\nCOMMIT;\n`;
+  const raw = `${vars}INSERT INTO bench_raw (event_id, stream_id, stream_type, version, type, schema_version, data, metadata, company_id) VALUES ('${eventId}', '${streamId}', 'acct', 1, 'MoneyDeposited', 1, '{"amount":1,"note":"benchmark deposit"}'::jsonb, '${JSON.stringify(meta)}'::jsonb, 'bench-co');\n`;
+  writeFileSync(path.join(dir, 'append.sql'), append);
+  writeFileSync(path.join(dir, 'raw.sql'), raw);
+  const rounds: Record<'append' | 'raw', number[]> = { append: [], raw: [] };
+  const transactions = { append: 0, raw: 0 };
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const kind of round % 2 ? (['append', 'raw'] as const) : (['raw', 'append'] as const)) {
+        const text = execFileSync('pgbench', ['-n', '-c', '8', '-j', '2', '-T', String(ROUND_SECONDS), '-M', 'simple', '-f', path.join(dir, `${kind}.sql`), url], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+        const done = Number(/actually processed: (\d+)/.exec(text)?.[1]);
+        const failed = Number(/failed transactions: (\d+)/.exec(text)?.[1] ?? 0);
+        if (!done || failed) throw new Error(`pgbench ${kind}: ${done} transactions, ${failed} failed`);
+        transactions[kind] += done;
+        rounds[kind].push(Math.round(done / ROUND_SECONDS));
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const appendPerSec = median(rounds.append);
+  const rawInsertPerSec = median(rounds.raw);
+  return { appendPerSec, rawInsertPerSec, ratio: Math.round((appendPerSec / rawInsertPerSec) * 100) / 100, transactions };
 }
 
 function pct(sorted: number[], p: number): number {
@@ -113,7 +164,6 @@ async function main(): Promise<void> {
     // so all are measured under the same conditions: on a shared VM the machine's speed drifts by
     // tens of percent within a minute, and back-to-back phases would compare that drift.
     let rawCounted = 0;
-    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
     const ops = { raw: rawInsert, rawTx: rawInsertInTransaction, append } as const;
     const perSec: Record<keyof typeof ops, Record<number, number>> = { raw: {}, rawTx: {}, append: {} };
     for (const w of [1, 8, 32]) {
@@ -132,6 +182,14 @@ async function main(): Promise<void> {
       }
       for (const kind of kinds) perSec[kind][w] = median(rounds[kind]);
     }
+    const viaPgbench = pgbenchComparison(
+      url.toString(),
+      chainPieces({ eventId: '0:a-1111-4111-8111-:r', streamId: 'acct-:a-:r', streamType: 'acct', type: 'MoneyDeposited', schemaVersion: 1, data: { amount: 1, note: 'benchmark deposit' }, metadata: { ...meta, schemaVersion: 1 }, companyId: 'bench-pg-:client_id' }),
+    );
+    if (viaPgbench) {
+      rawCounted += viaPgbench.transactions.raw;
+      counted += viaPgbench.transactions.append;
+    }
     const [{ n: rawRows }] = (await raw.query<{ n: number }>('SELECT count(*)::int AS n FROM bench_raw')).rows;
     if (rawRows !== rawCounted) throw new Error(`counted ${rawCounted} raw inserts but the table has ${rawRows} rows`);
     out.appendPerSec = perSec.append;
@@ -139,6 +197,7 @@ async function main(): Promise<void> {
     out.appendToRawRatio = Math.round((perSec.append[8] / perSec.raw[8]) * 100) / 100;
     out.rawInsertInTransactionPerSec = perSec.rawTx;
     out.appendToRawInTransactionRatio = Math.round((perSec.append[8] / perSec.rawTx[8]) * 100) / 100;
+    if (viaPgbench) out.viaPgbench = { appendPerSec: viaPgbench.appendPerSec, rawInsertPerSec: viaPgbench.rawInsertPerSec, appendToRawRatio: viaPgbench.ratio };
     out.appendPerSecSameCompany = { 8: await forDuration(8, SECONDS, appendAs('bench-co-shared')) };
     out.batch100EventsPerSec = await forDuration(8, SECONDS, async (writer) => {
       const companyId = `bench-co-${writer}`;

@@ -18,7 +18,7 @@ export { Metrics } from './metrics/metrics';
 export { ReadinessChecks } from './health/readiness';
 export { createRootLogger, JsonLogger, requestContext, requestIdFor } from './logging/logger';
 export { ProcessBoot } from './process/boot';
-export { EventStore, canonicalJson, eventHash, PLATFORM_CHAIN } from './event-store/event-store';
+export { EventStore, canonicalJson, chainPieces, eventHash, PLATFORM_CHAIN } from './event-store/event-store';
 export type { ChainedRecord } from './event-store/event-store';
 export type { ReadStreamOptions } from './event-store/event-store';
 export { Upcasters } from './event-store/upcasters';
