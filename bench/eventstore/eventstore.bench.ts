@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Pool } from 'pg';
-import { Database, EventStore, ProjectionDaemon, chainPieces, loadConfig, rebuildProjection } from '@maple/platform';
+import { DEFAULT_TRANSACTION_TIMEOUT_MS, Database, EventStore, ProjectionDaemon, appendCall, fullOpening, inlineParameters, loadConfig, rebuildProjection, scopeOpening } from '@maple/platform';
 import type { NewEvent, RebuildableProjection, StoredEvent, Tx } from '@maple/platform';
 
 // `npm run bench:eventstore`: measures the event store on the local PostgreSQL in a scratch
@@ -42,32 +42,23 @@ const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.len
 
 /**
  * Context only: the same two workloads driven by pgbench (libpq, C) instead of Node's `pg`, with
- * the same statements and 8 clients, each appending for its own company. It tells the database's
- * share of an append from the client's: every round trip also costs the Node process CPU on this
- * shared machine. Null when pgbench is not installed.
+ * 8 clients, each appending for its own company. `scripts` are the very messages the application
+ * sends, so this tells the database's share of an append from the client's: every round trip also
+ * costs the Node process CPU on this shared machine. Null when pgbench is not installed.
  */
-function pgbenchComparison(url: string, canonicalPieces: { head: string; tail: string }): { appendPerSec: number; rawInsertPerSec: number; ratio: number; transactions: { append: number; raw: number } } | null {
+function pgbenchComparison(url: string, scripts: Record<'append' | 'raw', string>) {
   try {
     execFileSync('pgbench', ['--version'], { stdio: 'ignore' });
   } catch {
     return null;
   }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'maple-pgbench-'));
-  // pgbench substitutes :a, :r and :client_id everywhere in a simple-protocol script, quotes included.
-  const eventId = '0:a-1111-4111-8111-:r';
-  const streamId = 'acct-:a-:r';
-  const company = 'bench-pg-:client_id';
-  const payload = JSON.stringify([{ eventId, type: 'MoneyDeposited', schemaVersion: 1, data: { amount: 1, note: 'benchmark deposit' }, metadata: { ...meta, schemaVersion: 1 }, ...canonicalPieces }]);
+  // Unique ids per transaction: pgbench substitutes :a and :r everywhere in a simple-protocol script.
   const vars = `\\set a random(1000000, 9999999)\n\\set r random(100000000000, 999999999999)\n`;
-  // What runPgTransaction sends for db.transaction(tx => store.append(...)): the opening and the
-  // append in one message, then COMMIT.
-  const append = `${vars}BEGIN\\; SET LOCAL role maple_app\\; SET LOCAL app.company_id = '${company}'\\; SET LOCAL app.all_companies = 'off'\\; SET LOCAL idle_in_transaction_session_timeout = 30000\\; SELECT position, version, event_id, transaction_id, recorded_at FROM events_append('${streamId}', 'acct', '${company}', 0, '${payload.replace(/'/g, "''")}'::jsonb);\nCOMMIT;\n`;
-  const raw = `${vars}INSERT INTO bench_raw (event_id, stream_id, stream_type, version, type, schema_version, data, metadata, company_id) VALUES ('${eventId}', '${streamId}', 'acct', 1, 'MoneyDeposited', 1, '{"amount":1,"note":"benchmark deposit"}'::jsonb, '${JSON.stringify(meta)}'::jsonb, 'bench-co');\n`;
-  writeFileSync(path.join(dir, 'append.sql'), append);
-  writeFileSync(path.join(dir, 'raw.sql'), raw);
   const rounds: Record<'append' | 'raw', number[]> = { append: [], raw: [] };
   const transactions = { append: 0, raw: 0 };
   try {
+    for (const kind of ['append', 'raw'] as const) writeFileSync(path.join(dir, `${kind}.sql`), vars + scripts[kind]);
     for (let round = 0; round < ROUNDS; round++) {
       for (const kind of round % 2 ? (['append', 'raw'] as const) : (['raw', 'append'] as const)) {
         const text = execFileSync('pgbench', ['-n', '-c', '8', '-j', '2', '-T', String(ROUND_SECONDS), '-M', 'simple', '-f', path.join(dir, `${kind}.sql`), url], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -83,7 +74,11 @@ function pgbenchComparison(url: string, canonicalPieces: { head: string; tail: s
   }
   const appendPerSec = median(rounds.append);
   const rawInsertPerSec = median(rounds.raw);
-  return { appendPerSec, rawInsertPerSec, ratio: Math.round((appendPerSec / rawInsertPerSec) * 100) / 100, transactions };
+  return { figures: { appendPerSec, rawInsertPerSec, appendToRawRatio: Math.round((appendPerSec / rawInsertPerSec) * 100) / 100 }, transactions };
+}
+
+function fail(message: string): never {
+  throw new Error(message);
 }
 
 function pct(sorted: number[], p: number): number {
@@ -182,10 +177,17 @@ async function main(): Promise<void> {
       }
       for (const kind of kinds) perSec[kind][w] = median(rounds[kind]);
     }
-    const viaPgbench = pgbenchComparison(
-      url.toString(),
-      chainPieces({ eventId: '0:a-1111-4111-8111-:r', streamId: 'acct-:a-:r', streamType: 'acct', type: 'MoneyDeposited', schemaVersion: 1, data: { amount: 1, note: 'benchmark deposit' }, metadata: { ...meta, schemaVersion: 1 }, companyId: 'bench-pg-:client_id' }),
-    );
+    // The messages runPgTransaction sends for db.transaction(tx => store.append(...)) (the opening
+    // and the append in one, then COMMIT) and the raw INSERT, built by the same code, with ids
+    // pgbench fills in (:a, :r) and a company per client (:client_id).
+    const pg = { eventId: '0:a-1111-4111-8111-:r', streamId: 'acct-:a-:r', companyId: 'bench-pg-:client_id' };
+    const call = appendCall({ id: pg.streamId, type: 'acct', companyId: pg.companyId }, [{ eventId: pg.eventId, type: 'MoneyDeposited', data: { amount: 1, note: 'benchmark deposit' }, metadata: meta }], 0);
+    const opening = fullOpening(scopeOpening({ companyId: pg.companyId }), DEFAULT_TRANSACTION_TIMEOUT_MS);
+    const inlined = (sql: string, params: unknown[]) => inlineParameters(sql, params) ?? fail(`cannot inline ${sql}`);
+    const viaPgbench = pgbenchComparison(url.toString(), {
+      append: `${[...opening, inlined(call.sql, call.params)].join('\\; ')};\nCOMMIT;\n`,
+      raw: `${inlined(RAW_SQL, [pg.eventId, pg.streamId, ...rawRow().slice(2)])};\n`,
+    });
     if (viaPgbench) {
       rawCounted += viaPgbench.transactions.raw;
       counted += viaPgbench.transactions.append;
@@ -197,7 +199,7 @@ async function main(): Promise<void> {
     out.appendToRawRatio = Math.round((perSec.append[8] / perSec.raw[8]) * 100) / 100;
     out.rawInsertInTransactionPerSec = perSec.rawTx;
     out.appendToRawInTransactionRatio = Math.round((perSec.append[8] / perSec.rawTx[8]) * 100) / 100;
-    if (viaPgbench) out.viaPgbench = { appendPerSec: viaPgbench.appendPerSec, rawInsertPerSec: viaPgbench.rawInsertPerSec, appendToRawRatio: viaPgbench.ratio };
+    if (viaPgbench) out.viaPgbench = viaPgbench.figures;
     out.appendPerSecSameCompany = { 8: await forDuration(8, SECONDS, appendAs('bench-co-shared')) };
     out.batch100EventsPerSec = await forDuration(8, SECONDS, async (writer) => {
       const companyId = `bench-co-${writer}`;

@@ -1,9 +1,9 @@
 /** The shared kernel: configuration, database, HTTP conventions, health and metrics. */
 export { loadConfig, ConfigError, describeDatabase } from './config/config';
 export type { AppConfig } from './config/config';
-export { Database, DatabaseUnavailableError, APP_ROLE, describeUrl } from './database/database';
+export { Database, DatabaseUnavailableError, APP_ROLE, DEFAULT_TRANSACTION_TIMEOUT_MS, describeUrl, scopeOpening } from './database/database';
 export type { DatabaseKind, DbScope, Tx, PrismaTx, PoolStats } from './database/database';
-export { TransactionTimeoutError } from './database/pg-transaction';
+export { TransactionTimeoutError, fullOpening, inlineParameters } from './database/pg-transaction';
 export { PrismaClient, Prisma } from './database/generated/client';
 export { applyMigrations, createMigration, diffMigrationsToSchema, migrationStatus, defaultMigrationPaths, isEmptyDiff, pgliteMigrationAdapter, postgresMigrationAdapter } from './database/schema-engine';
 export type { MigrationPaths } from './database/schema-engine';
@@ -18,7 +18,7 @@ export { Metrics } from './metrics/metrics';
 export { ReadinessChecks } from './health/readiness';
 export { createRootLogger, JsonLogger, requestContext, requestIdFor } from './logging/logger';
 export { ProcessBoot } from './process/boot';
-export { EventStore, canonicalJson, chainPieces, eventHash, PLATFORM_CHAIN } from './event-store/event-store';
+export { EventStore, appendCall, canonicalJson, eventHash, PLATFORM_CHAIN } from './event-store/event-store';
 export type { ChainedRecord } from './event-store/event-store';
 export type { ReadStreamOptions } from './event-store/event-store';
 export { Upcasters } from './event-store/upcasters';

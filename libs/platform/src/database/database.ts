@@ -135,7 +135,7 @@ export class Database {
    * on the embedded database, Prisma's transaction on the single PGlite connection.
    */
   async transaction<T>(fn: (tx: Tx) => Promise<T>, scope: DbScope = {}, options: { timeoutMs?: number } = {}): Promise<T> {
-    const timeoutMs = options.timeoutMs ?? 30_000;
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS;
     if (this.pool) return runPgTransaction(this.pool, scopeOpening(scope), fn, timeoutMs);
     return this.prismaTransaction(fn, scope, options);
   }
@@ -149,7 +149,7 @@ export class Database {
           await tx.execute(scopeSettings, APP_ROLE, scope.companyId ?? '', scope.allCompanies ? 'on' : 'off');
           return fn(tx);
         },
-        { timeout: options.timeoutMs ?? 30_000, maxWait: 10_000 },
+        { timeout: options.timeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS, maxWait: 10_000 },
       ),
     );
   }
@@ -183,12 +183,15 @@ export class Database {
   }
 }
 
+/** How long `transaction` lets a transaction run unless told otherwise. */
+export const DEFAULT_TRANSACTION_TIMEOUT_MS = 30_000;
+
 const scopeSettings = `SELECT set_config('role', $1, true), set_config('app.company_id', $2, true), set_config('app.all_companies', $3, true)`;
 const ownerSettings = `SELECT set_config('app.all_companies', 'on', true)`;
 
 // SET LOCAL rather than SELECT set_config(...): utility statements skip the planner, and this
 // opening comes with every transaction.
-function scopeOpening(scope: DbScope): string[] {
+export function scopeOpening(scope: DbScope): string[] {
   return [
     'BEGIN',
     `SET LOCAL role ${APP_ROLE}`,

@@ -26,11 +26,16 @@ export class TransactionTimeoutError extends Error {
  * of three. A first statement whose parameters cannot be written as literals (buffers, dates,
  * arrays, objects) is sent after the opening instead; later statements use the extended protocol.
  */
+/** The statements that open a transaction: the caller's (BEGIN and settings) and the idle time limit. */
+export function fullOpening(opening: readonly string[], timeoutMs: number): string[] {
+  return [...opening, `SET LOCAL idle_in_transaction_session_timeout = ${Math.max(1, Math.ceil(timeoutMs))}`];
+}
+
 export async function runPgTransaction<T>(pool: Pool, opening: readonly string[], fn: (tx: SqlTx) => Promise<T>, timeoutMs: number): Promise<T> {
   const client = await pool.connect();
   // The server also ends a transaction left idle past its time limit (a hung caller must not keep
   // row or advisory locks, such as a company's chain lock): the session is terminated.
-  const tx = new PgTx(client, [...opening, `SET LOCAL idle_in_transaction_session_timeout = ${Math.max(1, Math.ceil(timeoutMs))}`]);
+  const tx = new PgTx(client, fullOpening(opening, timeoutMs));
   const timer = setTimeout(() => (tx.expired = true), timeoutMs);
   let broken: Error | undefined;
   // The pool listens for errors on idle clients only. A checked-out connection that dies between

@@ -105,6 +105,27 @@ export function chainPieces(r: Omit<ChainedRecord, 'position' | 'recordedAt' | '
   };
 }
 
+/**
+ * The one statement an append sends: the `events_append` call and its parameters, each event's
+ * canonical record in the two pieces around the fields the database hands out (see `chainPieces`).
+ */
+export function appendCall(stream: StreamRef, events: readonly NewEvent[], expected: ExpectedVersion) {
+  const payload = events.map((e) => {
+    const schemaVersion = e.schemaVersion ?? 1;
+    // What is hashed is what is stored, after a JSON round trip (as jsonb will give it back).
+    const data = JSON.parse(JSON.stringify(e.data ?? null)) as unknown;
+    const metadata = JSON.parse(JSON.stringify({ ...e.metadata, schemaVersion })) as unknown;
+    const eventId = e.eventId.toLowerCase();
+    const { head, tail } = chainPieces({ eventId, streamId: stream.id, streamType: stream.type, type: e.type, schemaVersion, data, metadata, companyId: stream.companyId });
+    return { eventId, type: e.type, schemaVersion, data, metadata, head, tail };
+  });
+  return {
+    sql: 'SELECT position, version, event_id, transaction_id, recorded_at FROM events_append($1, $2, $3, $4::int, $5::jsonb)',
+    params: [stream.id, stream.type, stream.companyId, expected === 'any' ? null : expected, JSON.stringify(payload)] as unknown[],
+    payload,
+  };
+}
+
 // Columns are cast to text for exactness in JS; ORDER BY must therefore name the table's
 // columns (events.position), or it would sort the text aliases ('100' < '81').
 const COLUMNS = `position::text AS position, transaction_id::text AS transaction_id, event_id::text AS event_id,
@@ -147,23 +168,9 @@ export class EventStore {
     // One statement (see events_append): the chain lock, the expected-version check, the hashes and
     // the insert. The unique (stream, version) and event id constraints settle races; an event that
     // hits one stops the batch, so a conflict can be told apart from an idempotent retry below.
-    const payload = events.map((e) => {
-      const schemaVersion = e.schemaVersion ?? 1;
-      // What is hashed is what is stored, after a JSON round trip (as jsonb will give it back).
-      const data = JSON.parse(JSON.stringify(e.data ?? null)) as unknown;
-      const metadata = JSON.parse(JSON.stringify({ ...e.metadata, schemaVersion })) as unknown;
-      const eventId = e.eventId.toLowerCase();
-      const { head, tail } = chainPieces({ eventId, streamId: stream.id, streamType: stream.type, type: e.type, schemaVersion, data, metadata, companyId: stream.companyId });
-      return { eventId, type: e.type, schemaVersion, data, metadata, head, tail };
-    });
-    const inserted = await tx.query<{ position: string; version: number; event_id: string; transaction_id: string; recorded_at: string }>(
-      'SELECT position, version, event_id, transaction_id, recorded_at FROM events_append($1, $2, $3, $4::int, $5::jsonb)',
-      stream.id,
-      stream.type,
-      stream.companyId,
-      expected === 'any' ? null : expected,
-      JSON.stringify(payload),
-    );
+    const call = appendCall(stream, events, expected);
+    const { payload } = call;
+    const inserted = await tx.query<{ position: string; version: number; event_id: string; transaction_id: string; recorded_at: string }>(call.sql, ...call.params);
     if (inserted.length === events.length) {
       const stored = inserted.map((r, i): StoredEvent => {
         const e = payload[i];
