@@ -6,7 +6,7 @@ import helmet from '@fastify/helmet';
 import cors from '@fastify/cors';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
-import { JsonLogger, Metrics, createRootLogger, createValidationPipe, registerIpRateLimit, requestContext, requestIdFor } from '@maple/platform';
+import { JsonLogger, Metrics, answerFrameworkError, createRootLogger, fastifyTrustProxy, createValidationPipe, parseQueryString, registerInputGuard, registerIpRateLimit, requestContext, requestIdFor } from '@maple/platform';
 import type { AppConfig, Database } from '@maple/platform';
 import { AppModule } from './app.module';
 
@@ -20,7 +20,10 @@ export async function createApi(opts: ApiOptions): Promise<NestFastifyApplicatio
   const log = opts.logger ?? createRootLogger(config.logLevel);
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: true,
+    // Off unless configured: otherwise any client could write any address into the audit trail.
+    trustProxy: fastifyTrustProxy(config.trustProxy),
+    frameworkErrors: answerFrameworkError,
+    routerOptions: { querystringParser: parseQueryString },
     return503OnClosing: true,
     requestIdHeader: false,
     genReqId: requestIdFor,
@@ -41,6 +44,7 @@ export async function createApi(opts: ApiOptions): Promise<NestFastifyApplicatio
   await app.register(helmet as never, { contentSecurityPolicy: false } as never);
   await app.register(cors as never, { origin: config.corsOrigins.length ? config.corsOrigins : false } as never);
   registerIpRateLimit(fastify, config.auth.rateLimitPerMinute);
+  registerInputGuard(fastify);
 
   const metrics = app.get(Metrics);
   fastify.addHook('onResponse', async (req: FastifyRequest, reply: FastifyReply) => {

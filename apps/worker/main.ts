@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { JsonLogger, ProcessBoot, createRootLogger, describeDatabase } from '@maple/platform';
+import { JsonLogger, Metrics, ProcessBoot, createRootLogger, describeDatabase } from '@maple/platform';
 import { AppModule } from '../api/app.module';
 import { startJobs } from './jobs';
 
@@ -17,16 +17,19 @@ boot.run(async () => {
     boot.fail('the worker needs DATABASE_URL (a PostgreSQL server); on the embedded database the API runs background work itself');
   config = { ...config, projections: { ...config.projections, inProcess: true } };
   const log = createRootLogger(config.logLevel).child({ process: 'worker' });
+  for (const warning of config.warnings) log.warn(warning);
   const database = await boot.database(config);
   const app = await NestFactory.createApplicationContext(AppModule.register({ config, database }), {
     logger: new JsonLogger(log),
   });
   await app.init();
+  const metricsServer = await boot.metricsServer(config, app.get(Metrics), () => app.close());
   const stopJobs = startJobs(app, log);
   log.info(`worker started on ${describeDatabase(config)}`);
   boot.onShutdown(async (signal) => {
     log.info(`worker stopping (${signal})`);
     await stopJobs();
+    await metricsServer?.close();
     await app.close();
     log.info('worker stopped');
   }, config.shutdownGraceMs);

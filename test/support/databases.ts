@@ -83,15 +83,16 @@ export async function openTestDatabase(target: DatabaseTarget, overrides: Record
 }
 
 /**
- * Runs a suite once per database target, each with its own fresh database:
+ * Runs a suite once per database target, each with its own fresh database (configured with
+ * `overrides` on top of the test defaults):
  *   describeEachDatabase('event store', (ctx) => { it('...', async () => ctx().db ...) })
  */
-export function describeEachDatabase(title: string, body: (ctx: () => TestDatabase) => void): void {
+export function describeEachDatabase(title: string, body: (ctx: () => TestDatabase) => void, overrides: Record<string, string> = {}): void {
   for (const target of databaseTargets()) {
     describe(`${title} [${target}]`, () => {
       let t: TestDatabase | undefined;
       beforeAll(async () => {
-        t = await openTestDatabase(target);
+        t = await openTestDatabase(target, overrides);
       });
       afterAll(async () => {
         await t?.close();

@@ -1,6 +1,8 @@
 /** The shared kernel: configuration, database, HTTP conventions, health and metrics. */
 export { loadConfig, ConfigError, describeDatabase } from './config/config';
-export type { AppConfig } from './config/config';
+export type { AppConfig, MetricsConfig } from './config/config';
+export { fastifyTrustProxy, parseTrustProxy } from './config/trust-proxy';
+export type { TrustProxy } from './config/trust-proxy';
 export { Database, DatabaseUnavailableError, APP_ROLE, DEFAULT_TRANSACTION_TIMEOUT_MS, describeUrl, scopeOpening } from './database/database';
 export type { DatabaseKind, DbScope, Tx, PrismaTx, PoolStats } from './database/database';
 export { TransactionTimeoutError, fullOpening, inlineParameters } from './database/pg-transaction';
@@ -13,8 +15,17 @@ export { DomainError, registerErrorStatus, statusForCode, PROBLEM_CONTENT_TYPE }
 export type { ProblemDetails } from './http/problem';
 export { ProblemDetailsFilter } from './http/problem.filter';
 export { createValidationPipe } from './http/validation';
+export { attachmentHeader } from './http/attachment';
+export { MAX_INPUT_DEPTH, answerFrameworkError, findUnsafeInput, parseQueryString, registerInputGuard } from './http/input-guard';
+export type { UnsafeInput } from './http/input-guard';
+export { EDGE_ERRORS } from './http/edge.errors';
+export { IsBigintString, IsCalendarDate, IsIsoInstant, IsOmittable, MAX_INT32, isCalendarDate, isCalendarDay, isIsoInstant } from './http/validators';
+export type { EdgeErrorCode } from './http/edge.errors';
 export { Public, IS_PUBLIC } from './http/public.decorator';
 export { Metrics } from './metrics/metrics';
+export { startMetricsServer } from './metrics/metrics-server';
+export type { MetricsServer } from './metrics/metrics-server';
+export { metricsTokenAccepted } from './metrics/metrics-access';
 export { ReadinessChecks } from './health/readiness';
 export { createRootLogger, JsonLogger, requestContext, requestIdFor } from './logging/logger';
 export { ProcessBoot } from './process/boot';

@@ -16,8 +16,9 @@ import { ReadinessChecks } from './health/readiness';
 import { ProblemDetailsFilter } from './http/problem.filter';
 import { Metrics } from './metrics/metrics';
 import { MetricsController } from './metrics/metrics.controller';
+import { APP_CONFIG } from './platform.tokens';
 
-export const APP_CONFIG = Symbol('APP_CONFIG');
+export { APP_CONFIG };
 
 export type PlatformOptions = { config: AppConfig; database: Database; ownsDatabase?: boolean };
 

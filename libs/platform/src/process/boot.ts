@@ -1,6 +1,9 @@
 import { ConfigError, loadConfig } from '../config/config';
 import type { AppConfig } from '../config/config';
 import { Database, DatabaseUnavailableError } from '../database/database';
+import type { Metrics } from '../metrics/metrics';
+import { startMetricsServer } from '../metrics/metrics-server';
+import type { MetricsServer } from '../metrics/metrics-server';
 
 /**
  * What the API and the worker share while they start and stop. Boot failures end with one plain
@@ -31,6 +34,20 @@ export class ProcessBoot {
     } catch (e) {
       if (e instanceof DatabaseUnavailableError) this.fail(`database unavailable: ${e.message}`);
       this.fail(`database start failed: ${firstLine(e)}`);
+    }
+  }
+
+  /**
+   * /metrics on a port of its own when METRICS_PORT is set (for a network only Prometheus
+   * reaches), or exit saying why not, after `cleanup` (which closes what is already open).
+   */
+  async metricsServer(config: AppConfig, metrics: Metrics, cleanup: () => Promise<void>): Promise<MetricsServer | null> {
+    if (!config.metrics.port) return null;
+    try {
+      return await startMetricsServer(metrics, config.metrics);
+    } catch (e) {
+      await cleanup();
+      this.fail(`cannot serve metrics on ${config.metrics.host}:${config.metrics.port}: ${firstLine(e)}`);
     }
   }
 
