@@ -7,10 +7,10 @@ import cors from '@fastify/cors';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
 import { JsonLogger, Metrics, answerFrameworkError, createRootLogger, fastifyTrustProxy, createValidationPipe, parseQueryString, registerInputGuard, registerIpRateLimit, requestContext, requestIdFor } from '@maple/platform';
-import type { AppConfig, Database } from '@maple/platform';
+import type { AccessTokenVerifier, AppConfig, Database } from '@maple/platform';
 import { AppModule } from './app.module';
 
-export type ApiOptions = { config: AppConfig; database: Database; ownsDatabase?: boolean; logger?: PinoLogger };
+export type ApiOptions = { config: AppConfig; database: Database; ownsDatabase?: boolean; logger?: PinoLogger; tokenVerifier?: AccessTokenVerifier };
 
 const QUIET_ROUTES = /^\/(health|metrics)/;
 
@@ -29,7 +29,7 @@ export async function createApi(opts: ApiOptions): Promise<NestFastifyApplicatio
     genReqId: requestIdFor,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.register({ config, database: opts.database, ownsDatabase: opts.ownsDatabase }),
+    AppModule.register({ config, database: opts.database, ownsDatabase: opts.ownsDatabase, tokenVerifier: opts.tokenVerifier }),
     adapter,
     { logger: new JsonLogger(log), abortOnError: false },
   );

@@ -2,6 +2,7 @@ import { Global, Inject, Module } from '@nestjs/common';
 import type { DynamicModule, OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule, EventBus } from '@nestjs/cqrs';
+import type { AccessTokenVerifier } from './auth/access-token-verifier';
 import { authProviders } from './auth/auth.providers';
 import { CommandRunner } from './cqrs/command-runner';
 import { EventCommitted } from './cqrs/event-committed';
@@ -20,7 +21,13 @@ import { APP_CONFIG } from './platform.tokens';
 
 export { APP_CONFIG };
 
-export type PlatformOptions = { config: AppConfig; database: Database; ownsDatabase?: boolean };
+export type PlatformOptions = {
+  config: AppConfig;
+  database: Database;
+  ownsDatabase?: boolean;
+  /** Normally made from config.auth; bench:auth passes its baseline here. */
+  tokenVerifier?: AccessTokenVerifier;
+};
 
 class DatabaseLifecycle implements OnApplicationShutdown {
   constructor(
@@ -61,7 +68,7 @@ export class PlatformModule {
         },
         DatabaseLifecycle,
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
-        ...authProviders(config),
+        ...authProviders(config, opts.tokenVerifier),
       ],
       exports: [APP_CONFIG, Database, Metrics, ReadinessChecks, Upcasters, EventStore, ProjectionRegistry, CommandRunner, ProjectionRuntime, CqrsModule],
     };
