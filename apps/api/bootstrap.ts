@@ -6,7 +6,7 @@ import helmet from '@fastify/helmet';
 import cors from '@fastify/cors';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
-import { JsonLogger, Metrics, answerFrameworkError, createRootLogger, fastifyTrustProxy, createValidationPipe, parseQueryString, registerInputGuard, registerIpRateLimit, requestContext, requestIdFor } from '@maple/platform';
+import { JsonLogger, Metrics, answerClientError, answerFrameworkError, createRootLogger, fastifyTrustProxy, createValidationPipe, parseQueryString, registerInputGuard, registerIpRateLimit, requestContext, requestIdFor } from '@maple/platform';
 import type { AccessTokenVerifier, AppConfig, Database } from '@maple/platform';
 import { AppModule } from './app.module';
 
@@ -23,6 +23,7 @@ export async function createApi(opts: ApiOptions): Promise<NestFastifyApplicatio
     // Off unless configured: otherwise any client could write any address into the audit trail.
     trustProxy: fastifyTrustProxy(config.trustProxy),
     frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
     routerOptions: { querystringParser: parseQueryString },
     return503OnClosing: true,
     requestIdHeader: false,

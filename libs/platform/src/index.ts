@@ -16,7 +16,7 @@ export type { ProblemDetails } from './http/problem';
 export { ProblemDetailsFilter } from './http/problem.filter';
 export { createValidationPipe } from './http/validation';
 export { attachmentHeader } from './http/attachment';
-export { MAX_INPUT_DEPTH, answerFrameworkError, findUnsafeInput, parseQueryString, registerInputGuard } from './http/input-guard';
+export { MAX_INPUT_DEPTH, answerClientError, answerFrameworkError, findUnsafeInput, parseQueryString, registerInputGuard } from './http/input-guard';
 export type { UnsafeInput } from './http/input-guard';
 export { EDGE_ERRORS } from './http/edge.errors';
 export { IsBigintString, IsCalendarDate, IsIsoInstant, IsOmittable, MAX_INT32, isCalendarDate, isCalendarDay, isIsoInstant } from './http/validators';

@@ -4,6 +4,9 @@ import { registerErrorStatus } from './problem';
 export const EDGE_ERRORS = {
   MALFORMED_URL: 400,
   URI_TOO_LONG: 414,
+  HEADERS_TOO_LARGE: 431,
+  REQUEST_TIMEOUT: 408,
+  BAD_REQUEST: 400,
   'INPUT.UNSAFE_TEXT': 400,
   'INPUT.TOO_DEEP': 400,
   RATE_LIMITED: 429,

@@ -1,5 +1,9 @@
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { sendProblem } from './problem-reply';
+import { EDGE_ERRORS } from './edge.errors';
+import type { EdgeErrorCode } from './edge.errors';
+import { PROBLEM_CONTENT_TYPE, problemType } from './problem';
+import { sendProblem, titleFor } from './problem-reply';
 
 // Deeper than any body the API documents (the deepest, billing features, is 3 levels), far
 // below what blows the stack of class-transformer and class-validator (they recurse).
@@ -117,4 +121,25 @@ export function registerInputGuard(fastify: FastifyInstance): void {
 export function answerFrameworkError(error: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
   if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') void sendProblem(req, reply, 'URI_TOO_LONG', 'A segment of the path is too long.');
   else void sendProblem(req, reply, 'MALFORMED_URL', 'The path is not valid percent-encoded UTF-8.');
+}
+
+/**
+ * What Node's HTTP parser refuses before Fastify sees a request (a request line and headers over
+ * 16 KiB, a request that never finishes arriving, bytes that are not HTTP), as problem+json on
+ * the raw socket. Fastify's own answer here is plain JSON.
+ */
+export function answerClientError(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [code, detail]: [EdgeErrorCode, string] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? ['HEADERS_TOO_LARGE', 'The request line and headers are larger than 16 KiB.']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? ['REQUEST_TIMEOUT', 'The request did not arrive in time.']
+        : ['BAD_REQUEST', 'The request is not valid HTTP.'];
+  const status = EDGE_ERRORS[code];
+  const body = JSON.stringify({ type: problemType(code), title: titleFor(status), status, code, detail });
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${titleFor(status)}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(err);
 }
