@@ -49,6 +49,23 @@ describe('process boot', () => {
   });
 
   it.each([
+    ['JWT_SECRET', {}],
+    ['AUDIT_SIGNING_KEY', { JWT_SECRET: 's'.repeat(40) }],
+  ])('in production, a missing %s stops the boot with one line naming it, and exit code 1', (name, keys) => {
+    const r = runToExit({ NODE_ENV: 'production', ...keys });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(new RegExp(`^maple-api: Invalid configuration: ${name} is required in production`));
+  });
+
+  it('TRUST_PROXY=true stops the boot with one line: trusting every client is refused', () => {
+    const r = runToExit({ TRUST_PROXY: 'true' });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/TRUST_PROXY .*would trust X-Forwarded-For from any client/);
+  });
+
+  it.each([
     ['API', api],
     ['worker', worker],
   ])('an unreachable DATABASE_URL ends the %s with one line that says why, and exit code 1', (_name, script) => {
@@ -95,6 +112,31 @@ describe('process boot', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 90_000);
+
+  it('without keys outside production, warns once at start; with METRICS_PORT, metrics are on that port only', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'maple-boot-'));
+    try {
+      const port = freePort();
+      const metricsPort = port + 1;
+      const child = spawn(process.execPath, [api], { cwd: repoRoot, env: { ...baseEnv, PORT: String(port), METRICS_PORT: String(metricsPort), METRICS_HOST: '127.0.0.1', DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+      children.push(child);
+      let out = '';
+      child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
+      await waitReady(port, 30_000);
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
+      const scraped = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+      expect(scraped.status).toBe(200);
+      expect(await scraped.text()).toMatch(/^db_pool_connections_max \d+/m);
+      const exit = new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
+      child.kill('SIGTERM');
+      expect(await exit).toBe(0);
+      const warnings = out.split('\n').filter((l) => /JWT_SECRET|AUDIT_SIGNING_KEY/.test(l));
+      expect(warnings).toHaveLength(1);
+      expect(JSON.parse(warnings[0])).toMatchObject({ level: 40, msg: expect.stringMatching(/^JWT_SECRET and AUDIT_SIGNING_KEY not set/) });
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   (process.env.TEST_DATABASE_URL ? it : it.skip)('the worker starts on PostgreSQL and stops cleanly on SIGTERM (exit 0)', async () => {
     const t = await openTestDatabase('postgres');
