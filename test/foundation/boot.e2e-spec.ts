@@ -82,26 +82,38 @@ describe('process boot', () => {
     expect(r.stderr).toMatch(/^maple-worker: the worker needs DATABASE_URL/);
   });
 
-  it('starts on the embedded database, is ready quickly, stops on SIGTERM, and keeps its data across a restart', async () => {
+  it('starts on the embedded database (warning once about missing keys, metrics on METRICS_PORT only), stops on SIGTERM, and keeps its data across a restart', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'maple-boot-'));
     try {
       const port = freePort();
+      const metricsPort = port + 1;
       const env = { ...baseEnv, PORT: String(port), DATA_DIR: dataDir };
-      const first = spawn(process.execPath, [api], { cwd: repoRoot, env, stdio: 'ignore' });
+      // The first run also has metrics on a port of their own, and no signing keys.
+      const first = spawn(process.execPath, [api], { cwd: repoRoot, env: { ...env, METRICS_PORT: String(metricsPort), METRICS_HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'ignore'] });
       children.push(first);
-      await waitReady(port, 30_000);
+      let out = '';
+      first.stdout?.on('data', (b: Buffer) => (out += b.toString()));
+      await waitReady(port, 60_000);
       const docs = (await fetch(`http://127.0.0.1:${port}/docs-json`).then((r) => r.json())) as { openapi: string };
       expect(docs.openapi).toMatch(/^3\./);
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
+      const scraped = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+      expect(scraped.status).toBe(200);
+      expect(await scraped.text()).toMatch(/^db_pool_connections_max \d+/m);
       const exit = new Promise<number | null>((res) => first.on('exit', (c) => res(c)));
       first.kill('SIGTERM');
       expect(await exit).toBe(0);
+      // Without JWT_SECRET and AUDIT_SIGNING_KEY (not production): one warning that says so.
+      const warnings = out.split('\n').filter((l) => /JWT_SECRET|AUDIT_SIGNING_KEY/.test(l));
+      expect(warnings).toHaveLength(1);
+      expect(JSON.parse(warnings[0])).toMatchObject({ level: 40, msg: expect.stringMatching(/^JWT_SECRET and AUDIT_SIGNING_KEY not set/) });
 
       // Data written between runs (by the seed command) is there after the restart.
       const seed = spawnSync(process.execPath, [cli, 'seed'], { cwd: repoRoot, env: { ...env }, encoding: 'utf8' });
       expect(seed.status).toBe(0);
       const second = spawn(process.execPath, [api], { cwd: repoRoot, env, stdio: 'ignore' });
       children.push(second);
-      await waitReady(port, 30_000);
+      await waitReady(port, 60_000);
       const exit2 = new Promise<number | null>((res) => second.on('exit', (c) => res(c)));
       second.kill('SIGTERM');
       expect(await exit2).toBe(0);
@@ -111,32 +123,7 @@ describe('process boot', () => {
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
-  }, 90_000);
-
-  it('without keys outside production, warns once at start; with METRICS_PORT, metrics are on that port only', async () => {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'maple-boot-'));
-    try {
-      const port = freePort();
-      const metricsPort = port + 1;
-      const child = spawn(process.execPath, [api], { cwd: repoRoot, env: { ...baseEnv, PORT: String(port), METRICS_PORT: String(metricsPort), METRICS_HOST: '127.0.0.1', DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
-      children.push(child);
-      let out = '';
-      child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
-      await waitReady(port, 30_000);
-      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
-      const scraped = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
-      expect(scraped.status).toBe(200);
-      expect(await scraped.text()).toMatch(/^db_pool_connections_max \d+/m);
-      const exit = new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
-      child.kill('SIGTERM');
-      expect(await exit).toBe(0);
-      const warnings = out.split('\n').filter((l) => /JWT_SECRET|AUDIT_SIGNING_KEY/.test(l));
-      expect(warnings).toHaveLength(1);
-      expect(JSON.parse(warnings[0])).toMatchObject({ level: 40, msg: expect.stringMatching(/^JWT_SECRET and AUDIT_SIGNING_KEY not set/) });
-    } finally {
-      rmSync(dataDir, { recursive: true, force: true });
-    }
-  }, 60_000);
+  }, 150_000);
 
   (process.env.TEST_DATABASE_URL ? it : it.skip)('the worker starts on PostgreSQL and stops cleanly on SIGTERM (exit 0)', async () => {
     const t = await openTestDatabase('postgres');

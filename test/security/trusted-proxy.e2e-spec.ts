@@ -45,6 +45,7 @@ function send(base: string, r: { method: string; path: string; from?: string; fo
 describeEachDatabase('security: who may name the client address (TRUST_PROXY)', (ctx) => {
   const apps: NestFastifyApplication[] = [];
   let rootEmail: string;
+  let rootToken: string;
   let n = 0;
 
   /**
@@ -67,17 +68,17 @@ describeEachDatabase('security: who may name the client address (TRUST_PROXY)', 
     const app = apps[0];
     await app.get(BootstrapAdmin).createPlatformAdmin(rootEmail, PASSWORD, null);
     expect(first).toMatch(/^http:\/\/127\.0\.0\.1:/);
+    // Every app here shares the signing key, so one sign-in serves them all.
+    rootToken = (await send(first, { method: 'POST', path: '/auth/login', body: { email: rootEmail, password: PASSWORD } })).body.accessToken as string;
   });
   afterAll(async () => {
     for (const app of apps) await app.close();
   });
 
-  const signIn = async (base: string) => (await send(base, { method: 'POST', path: '/auth/login', body: { email: rootEmail, password: PASSWORD } })).body.accessToken as string;
-
   /** Creates a company through `base` and returns the ip its event and audit row recorded. */
   async function recordedIp(base: string, r: { from?: string; forwardedFor?: string }): Promise<{ event: unknown; audit: unknown; history: unknown }> {
     const name = `Proxy test ${++n}`;
-    const token = await signIn(base);
+    const token = rootToken;
     const res = await send(base, { method: 'POST', path: '/companies', token, body: { name }, ...r });
     expect(res.status).toBe(201);
     const id = res.body.id as string;
