@@ -1,9 +1,10 @@
 /** The shared kernel: configuration, database, HTTP conventions, health and metrics. */
 export { loadConfig, ConfigError, describeDatabase } from './config/config';
 export type { AppConfig } from './config/config';
-export { Database, DatabaseUnavailableError, APP_ROLE, DEFAULT_TRANSACTION_TIMEOUT_MS, describeUrl, scopeOpening } from './database/database';
+export { Database, DatabaseUnavailableError, APP_ROLE, SYSTEM_ROLE, DEFAULT_TRANSACTION_TIMEOUT_MS, describeUrl, scopeOpening } from './database/database';
 export type { DatabaseKind, DbScope, Tx, PrismaTx, PoolStats } from './database/database';
-export { TransactionTimeoutError, fullOpening, inlineParameters } from './database/pg-transaction';
+export { TransactionTimeoutError, transactionOpening } from './database/pg-transaction';
+export type { OpeningStatement } from './database/pg-transaction';
 export { PrismaClient, Prisma } from './database/generated/client';
 export { applyMigrations, createMigration, diffMigrationsToSchema, migrationStatus, defaultMigrationPaths, isEmptyDiff, pgliteMigrationAdapter, postgresMigrationAdapter } from './database/schema-engine';
 export type { MigrationPaths } from './database/schema-engine';
@@ -22,14 +23,14 @@ export { EventStore, appendCall, canonicalJson, eventHash, PLATFORM_CHAIN } from
 export type { ChainedRecord } from './event-store/event-store';
 export type { ReadStreamOptions } from './event-store/event-store';
 export { Upcasters } from './event-store/upcasters';
-export { ConcurrencyConflictError, IdempotencyMismatchError, UpcastError } from './event-store/event-store.errors';
+export { ConcurrencyConflictError, UpcastError } from './event-store/event-store.errors';
 export { START } from './event-store/event.types';
 export type { AppendResult, Checkpoint, DomainEvent, EventMetadata, ExpectedVersion, NewEvent, StoredEvent, StreamRef } from './event-store/event.types';
 export { fold } from './cqrs/decider';
 export type { Command, CommandMeta, Decider } from './cqrs/decider';
 export { ProjectionRegistry, handlesEvent } from './cqrs/projection';
 export type { Invariant, Projection, RebuildableProjection } from './cqrs/projection';
-export { CommandRunner, eventIdFor, metadataOf } from './cqrs/command-runner';
+export { CommandRunner, metadataOf } from './cqrs/command-runner';
 export type { AfterCommitPublisher, RunResult } from './cqrs/command-runner';
 export { given } from './testing/given-when-then';
 export { projectionScenario, storedEvent } from './testing/projection-scenario';
