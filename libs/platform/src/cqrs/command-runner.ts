@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Database } from '../database/database';
+import type { Database, Tx } from '../database/database';
 import { ConcurrencyConflictError } from '../event-store/event-store.errors';
 import type { EventStore } from '../event-store/event-store';
 import type { AppendResult, DomainEvent, EventMetadata, NewEvent, StoredEvent, StreamRef } from '../event-store/event.types';
@@ -27,7 +27,7 @@ function retryable(e: unknown): boolean {
   return code === '40001' || code === '40P01';
 }
 
-export function metadataOf(cmd: Command): EventMetadata {
+export function metadataOf(cmd: Pick<Command, 'meta'>): EventMetadata {
   const m = cmd.meta;
   return { actorId: m.actorId, companyId: m.companyId, correlationId: m.correlationId, causationId: m.causationId ?? m.commandId, ip: m.ip ?? null, userAgent: m.userAgent ?? null };
 }
@@ -88,8 +88,8 @@ export class CommandRunner {
     return append.events;
   }
 
-  private async appendIn(tx: Parameters<Parameters<Database['transaction']>[0]>[0], stream: StreamRef, decided: readonly DomainEvent[], meta: CommandMeta, expected: number | 'any', schemaVersions?: Partial<Record<string, number>>): Promise<AppendResult> {
-    const metadata = metadataOf({ type: '', meta });
+  private async appendIn(tx: Tx, stream: StreamRef, decided: readonly DomainEvent[], meta: CommandMeta, expected: number | 'any', schemaVersions?: Partial<Record<string, number>>): Promise<AppendResult> {
+    const metadata = metadataOf({ meta });
     const newEvents: NewEvent[] = decided.map((e) => ({
       // Ids are new for every attempt: a retried command is a new decision, and replaying a
       // client's retry is the idempotency record's job (HTTP layer), not the store's.
