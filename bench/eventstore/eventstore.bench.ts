@@ -151,21 +151,39 @@ async function main(): Promise<void> {
       }
       return 1;
     };
+    // Context: the transaction opening Maple used until 2026-12-01, rebuilt here from the benchmark's
+    // own constants (no outside input): BEGIN, SET LOCAL statements and the append with its
+    // parameters written as quoted literals, in ONE simple-protocol message, then COMMIT. Against
+    // `append` (the opening pipelined in the extended protocol) it measures what pipelining cost.
+    const sqlLiteral = (v: unknown) => (v === null ? 'NULL' : `'${String(v).replace(/'/g, "''")}'`);
+    const formerOpening = async (writer: number) => {
+      const companyId = `bench-co-${writer}`;
+      const c = await raw.connect();
+      try {
+        const call = appendCall({ id: `acct-${randomUUID()}`, type: 'acct', companyId }, [event(1)], 0);
+        const statement = call.sql.replace(/\$(\d+)/g, (_, i: string) => sqlLiteral(call.params[Number(i) - 1]));
+        await c.query(`BEGIN; SET LOCAL role maple_app; SET LOCAL app.company_id = ${sqlLiteral(companyId)}; SET LOCAL idle_in_transaction_session_timeout = 30000; ${statement}`);
+        await c.query('COMMIT');
+      } finally {
+        c.release();
+      }
+      return 1;
+    };
     // The kinds alternate in rounds (order rotated every round) and each reports its median round,
     // so all are measured under the same conditions: on a shared VM the machine's speed drifts by
     // tens of percent within a minute, and back-to-back phases would compare that drift.
     let rawCounted = 0;
-    const ops = { raw: rawInsert, rawTx: rawInsertInTransaction, append } as const;
-    const perSec: Record<keyof typeof ops, Record<number, number>> = { raw: {}, rawTx: {}, append: {} };
+    const ops = { raw: rawInsert, rawTx: rawInsertInTransaction, append, formerOpening } as const;
+    const perSec: Record<keyof typeof ops, Record<number, number>> = { raw: {}, rawTx: {}, append: {}, formerOpening: {} };
     for (const w of [1, 8, 32]) {
-      const kinds: (keyof typeof ops)[] = w === 8 ? ['raw', 'append', 'rawTx'] : ['raw', 'append'];
-      const rounds: Record<string, number[]> = { raw: [], rawTx: [], append: [] };
+      const kinds: (keyof typeof ops)[] = w === 8 ? ['raw', 'append', 'rawTx', 'formerOpening'] : ['raw', 'append'];
+      const rounds: Record<string, number[]> = { raw: [], rawTx: [], append: [], formerOpening: [] };
       for (let round = 0; round < ROUNDS; round++) {
         for (let k = 0; k < kinds.length; k++) {
           const kind = kinds[(k + round) % kinds.length];
           const before = counted;
           rounds[kind].push(await forDuration(w, ROUND_SECONDS, ops[kind]));
-          if (kind !== 'append') {
+          if (kind === 'raw' || kind === 'rawTx') {
             rawCounted += counted - before;
             counted = before;
           }
@@ -208,6 +226,8 @@ async function main(): Promise<void> {
     out.appendToRawRatio = Math.round((perSec.append[8] / perSec.raw[8]) * 100) / 100;
     out.rawInsertInTransactionPerSec = perSec.rawTx;
     out.appendToRawInTransactionRatio = Math.round((perSec.append[8] / perSec.rawTx[8]) * 100) / 100;
+    out.formerOpeningPerSec = perSec.formerOpening;
+    out.pipelinedToFormerOpeningRatio = Math.round((perSec.append[8] / perSec.formerOpening[8]) * 100) / 100;
     if (viaPgbench) out.viaPgbench = viaPgbench.figures;
     out.appendPerSecSameCompany = { 8: await forDuration(8, SECONDS, appendAs('bench-co-shared')) };
     out.batch100EventsPerSec = await forDuration(8, SECONDS, async (writer) => {
