@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -142,4 +143,37 @@ describe('process boot', () => {
       await t.close();
     }
   }, 60_000);
+
+  (process.env.TEST_DATABASE_URL ? it : it.skip)('in production, the API and the worker refuse a superuser login with one line, and start with a plain login role', async () => {
+    const t = await openTestDatabase('postgres');
+    const login = `maple_login_${Date.now().toString(36)}`;
+    try {
+      const signingKey = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      const prod = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(48), AUDIT_SIGNING_KEY: signingKey, DATABASE_URL: t.url ?? '' };
+      for (const script of [api, worker]) {
+        const r = runToExit(prod, script);
+        expect(r.code).toBe(1);
+        expect(r.stderr.trim().split('\n')).toHaveLength(1);
+        expect(r.stderr).toMatch(/refusing to start in production: the database login "postgres" is a superuser/);
+      }
+      // The documented login: no SUPERUSER, no BYPASSRLS, a member of the two application roles.
+      await t.superuser(`CREATE ROLE ${login} LOGIN NOINHERIT IN ROLE maple_app, maple_system`);
+      const u = new URL(t.url ?? '');
+      u.username = login;
+      const w = spawn(process.execPath, [worker], { cwd: repoRoot, env: { ...baseEnv, ...prod, LOG_LEVEL: 'info', DATABASE_URL: u.toString() }, stdio: ['ignore', 'pipe', 'pipe'] });
+      children.push(w);
+      let out = '';
+      w.stdout?.on('data', (b: Buffer) => (out += b.toString()));
+      const exit = new Promise<number | null>((res) => w.on('exit', (c) => res(c)));
+      for (let i = 0; i < 300 && !out.includes('worker started') && w.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(out).toContain('worker started');
+      w.kill('SIGTERM');
+      expect(await exit).toBe(0);
+    } finally {
+      await t.close();
+      const admin = await openTestDatabase('postgres');
+      await admin.superuser(`DROP ROLE IF EXISTS ${login}`).catch(() => undefined);
+      await admin.close();
+    }
+  }, 90_000);
 });

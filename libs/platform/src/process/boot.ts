@@ -29,12 +29,26 @@ export class ProcessBoot {
 
   /** The open (and, if configured, migrated) database, or exit saying why not. */
   async database(config: AppConfig): Promise<Database> {
+    let db: Database;
     try {
-      return await Database.open({ config, migrate: config.database.migrateOnStart });
+      db = await Database.open({ config, migrate: config.database.migrateOnStart });
     } catch (e) {
       if (e instanceof DatabaseUnavailableError) this.fail(`database unavailable: ${e.message}`);
       this.fail(`database start failed: ${firstLine(e)}`);
     }
+    if (config.env === 'production' && db.kind === 'postgres') await this.refuseUnsafeLogin(db);
+    return db;
+  }
+
+  // Row-level security binds maple_app and maple_system, which every transaction switches to. A
+  // superuser or BYPASSRLS login would still see every company's rows in any statement that ran
+  // outside that switch, and could switch back: production refuses to run as one.
+  private async refuseUnsafeLogin(db: Database): Promise<void> {
+    const login = await db.loginRole();
+    const what = login.superuser ? 'a superuser' : login.bypassRls ? 'a role with BYPASSRLS' : null;
+    if (!what) return;
+    await db.close();
+    this.fail(`refusing to start in production: the database login "${login.name}" is ${what}; log in as a role without SUPERUSER and BYPASSRLS that is a member of maple_app and maple_system (see README, Security)`);
   }
 
   /**
