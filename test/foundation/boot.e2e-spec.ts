@@ -94,7 +94,7 @@ describe('process boot', () => {
       children.push(first);
       let out = '';
       first.stdout?.on('data', (b: Buffer) => (out += b.toString()));
-      await waitReady(port, 60_000);
+      await waitReady(port, 90_000);
       const docs = (await fetch(`http://127.0.0.1:${port}/docs-json`).then((r) => r.json())) as { openapi: string };
       expect(docs.openapi).toMatch(/^3\./);
       expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
@@ -114,7 +114,7 @@ describe('process boot', () => {
       expect(seed.status).toBe(0);
       const second = spawn(process.execPath, [api], { cwd: repoRoot, env, stdio: 'ignore' });
       children.push(second);
-      await waitReady(port, 60_000);
+      await waitReady(port, 90_000);
       const exit2 = new Promise<number | null>((res) => second.on('exit', (c) => res(c)));
       second.kill('SIGTERM');
       expect(await exit2).toBe(0);
@@ -124,7 +124,7 @@ describe('process boot', () => {
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
-  }, 150_000);
+  }, 240_000);
 
   (process.env.TEST_DATABASE_URL ? it : it.skip)('the worker starts on PostgreSQL and stops cleanly on SIGTERM (exit 0)', async () => {
     const t = await openTestDatabase('postgres');
