@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import os from 'node:os';
 import { Client } from 'pg';
 import { ARGON2_PARAMS, BootstrapAdmin } from '@maple/identity';
+import { verify as verifyJwt } from 'jsonwebtoken';
 import { AccessTokenVerifier, Database, createRootLogger, loadConfig } from '@maple/platform';
 import { createApi } from '../../apps/api/bootstrap';
 
@@ -25,9 +26,10 @@ const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Microseconds per verification, `calls` in a row. */
+// What JwtStrategy (passport-jwt) calls per request: jsonwebtoken's verify with the verifier's key.
 function verifyMicros(verifier: AccessTokenVerifier, token: string, calls: number): number {
   const t = performance.now();
-  for (let i = 0; i < calls; i++) if (!verifier.verify(token)) throw new Error('token refused');
+  for (let i = 0; i < calls; i++) if (!verifier.principalOf(verifyJwt(token, verifier.key, verifier.options) as object)) throw new Error('token refused');
   return ((performance.now() - t) * 1000) / calls;
 }
 

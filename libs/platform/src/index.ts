@@ -64,7 +64,7 @@ export { tenantScope, crossCompanyScope } from './auth/tenant-scope';
 export { FIELD_POLICY, applyFieldPolicy } from './auth/field-policy';
 export type { PolicedResource } from './auth/field-policy';
 export { FieldPolicy, FieldPolicyInterceptor } from './auth/field-policy.interceptor';
-export { MapleAuthGuard } from './auth/auth.guard';
+export { mapleAuthGuard } from './auth/auth.guard';
 export { AccessTokenVerifier, ACCESS_TOKEN_ALGORITHM, bearerToken } from './auth/access-token-verifier';
 export type { AccessTokenClaims } from './auth/access-token-verifier';
 export { WindowCounter, registerIpRateLimit } from './auth/rate-limit';
