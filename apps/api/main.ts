@@ -17,11 +17,10 @@ boot.run(async () => {
     boot.fail(`cannot listen on ${config.host}:${config.port}: ${(e as Error).message.split('\n')[0]}`);
   }
   // On the embedded database nobody else can run the background jobs: the API does.
-  const stopJobs = config.projections.inProcess ? startJobs(app, logger) : async () => undefined;
+  if (config.projections.inProcess) await startJobs(app, logger);
   // Graceful shutdown: stop accepting, let in-flight requests finish, then close the pool.
   boot.onShutdown(async (signal) => {
     logger.info(`shutting down (${signal})`);
-    await stopJobs();
     await app.close();
   }, config.shutdownGraceMs);
   logger.info(`Maple API listening on ${await app.getUrl()} (${describeDatabase(config)}); docs at /docs`);

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { JsonLogger, ProcessBoot, createRootLogger, describeDatabase } from '@maple/platform';
+import { JsonLogger, Metrics, ProcessBoot, createRootLogger, describeDatabase, serveMetrics } from '@maple/platform';
 import { AppModule } from '../api/app.module';
 import { startJobs } from './jobs';
 
@@ -22,11 +22,15 @@ boot.run(async () => {
     logger: new JsonLogger(log),
   });
   await app.init();
-  const stopJobs = startJobs(app, log);
-  log.info(`worker started on ${describeDatabase(config)}`);
+  await startJobs(app, log);
+  const metrics = config.workerMetricsPort
+    ? await serveMetrics(app.get(Metrics), config.workerMetricsPort, config.host).catch((e: Error) => boot.fail(`cannot serve metrics on ${config.host}:${config.workerMetricsPort}: ${e.message} (set WORKER_METRICS_PORT, or 0 for none)`))
+    : undefined;
+  log.info(`worker started on ${describeDatabase(config)}${metrics ? `; metrics on port ${metrics.port}` : ''}`);
   boot.onShutdown(async (signal) => {
     log.info(`worker stopping (${signal})`);
-    await stopJobs();
+    await metrics?.close();
+    // Closing the application stops the job queue first, letting runs in flight finish.
     await app.close();
     log.info('worker stopped');
   }, config.shutdownGraceMs);

@@ -14,6 +14,7 @@ import { Database } from './database/database';
 import { HealthController } from './health/health.controller';
 import { ReadinessChecks } from './health/readiness';
 import { ProblemDetailsFilter } from './http/problem.filter';
+import { Jobs } from './jobs/jobs';
 import { Metrics } from './metrics/metrics';
 import { MetricsController } from './metrics/metrics.controller';
 
@@ -46,6 +47,7 @@ export class PlatformModule {
         { provide: Database, useValue: database },
         { provide: 'MAPLE_OWNS_DB', useValue: opts.ownsDatabase ?? true },
         { provide: Metrics, useFactory: () => new Metrics(database) },
+        { provide: Jobs, useFactory: (metrics: Metrics) => new Jobs(database, metrics, config), inject: [Metrics] },
         ReadinessChecks,
         { provide: Upcasters, useValue: new Upcasters() },
         { provide: EventStore, useFactory: (u: Upcasters) => new EventStore(u), inject: [Upcasters] },
@@ -62,7 +64,7 @@ export class PlatformModule {
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         ...authProviders(config),
       ],
-      exports: [APP_CONFIG, Database, Metrics, ReadinessChecks, Upcasters, EventStore, ProjectionRegistry, CommandRunner, ProjectionRuntime, CqrsModule],
+      exports: [APP_CONFIG, Database, Metrics, Jobs, ReadinessChecks, Upcasters, EventStore, ProjectionRegistry, CommandRunner, ProjectionRuntime, CqrsModule],
     };
   }
 }
