@@ -67,8 +67,8 @@ for (const target of databaseTargets()) {
       const status = (await jobs.status()).find((s) => s.name === 'test.flaky');
       expect(status).toMatchObject({ lastOutcome: 'completed', retrying: 0, failedLast24h: 0 });
       const metrics = await scrape(jobs);
-      expect(metrics).toContain('job_runs_total{job="test.flaky",outcome="failed"} 2');
-      expect(metrics).toContain('job_runs_total{job="test.flaky",outcome="completed"} 1');
+      expect(metrics).toContain('job_runs_total{job_name="test.flaky",outcome="failed"} 2');
+      expect(metrics).toContain('job_runs_total{job_name="test.flaky",outcome="completed"} 1');
     });
 
     it('reports a job that used up its retries in jobs status and the metrics, with the message and no stack', async () => {
@@ -92,7 +92,7 @@ for (const target of databaseTargets()) {
       const lines = jobStatusLines(await jobs.status());
       expect(lines[0]).toMatch(/^JOB +CRON \(UTC\) +LAST RUN +OUTCOME +NEXT RUN/);
       expect(lines.find((l) => l.startsWith('test.broken'))).toMatch(/on demand .* failed .* 1 +the ledger is locked$/);
-      expect(await scrape(jobs)).toMatch(/job_queue_depth\{job="test.broken",state="failed"\} 1/);
+      expect(await scrape(jobs)).toMatch(/job_queue_depth\{job_name="test.broken",state="failed"\} 1/);
     });
 
     it('runs a job scheduled twice with one singleton key once', async () => {

@@ -65,3 +65,5 @@ export type { JobDefinition, JobRun, JobStatus, JobsMode, ScheduleOptions } from
 export { readJobStatus, nextCronTick, QUEUE_SCHEMA } from './jobs/job-status';
 export { serveMetrics } from './metrics/metrics-server';
 export type { MetricsServer } from './metrics/metrics-server';
+export { slowQueries } from './monitoring/slow-queries';
+export type { SlowQueries, SlowStatement } from './monitoring/slow-queries';

@@ -17,6 +17,7 @@ import { ProblemDetailsFilter } from './http/problem.filter';
 import { Jobs } from './jobs/jobs';
 import { Metrics } from './metrics/metrics';
 import { MetricsController } from './metrics/metrics.controller';
+import { MonitoringController } from './monitoring/monitoring.controller';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
@@ -41,7 +42,7 @@ export class PlatformModule {
       module: PlatformModule,
       global: true,
       imports: [CqrsModule.forRoot()],
-      controllers: [HealthController, MetricsController],
+      controllers: [HealthController, MetricsController, MonitoringController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: Database, useValue: database },
