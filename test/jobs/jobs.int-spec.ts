@@ -2,9 +2,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { NestFactory } from '@nestjs/core';
 import { Database, Jobs, Metrics, loadConfig } from '@maple/platform';
 import type { JobDefinition, JobsTimings } from '@maple/platform';
 import { FAST, until, sleep } from './jobs-support';
+import { AppModule } from '../../apps/api/app.module';
 import { jobStatusLines } from '../../apps/cli/commands/jobs';
 import { databaseTargets, migrationPaths, openTestDatabase } from '../support/databases';
 import type { TestDatabase } from '../support/databases';
@@ -177,3 +179,22 @@ async function openLife(target: 'embedded' | 'postgres') {
     },
   };
 }
+
+(process.env.TEST_DATABASE_URL ? describe : describe.skip)('the job queue in the application [postgres]', () => {
+  it('starts with the application and releases its connections when the application closes', async () => {
+    const t = await openTestDatabase('postgres');
+    const connections = async () => Number((await t.superuser(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'maple-jobs'`))[0].n);
+    try {
+      const app = await NestFactory.createApplicationContext(AppModule.register({ config: t.config, database: t.db, ownsDatabase: false }), { logger: false });
+      await app.init();
+      const jobs = app.get(Jobs);
+      jobs.register({ name: 'test.noop', handler: async () => 'nothing' });
+      await jobs.start({ work: true });
+      expect(await connections()).toBeGreaterThan(0);
+      await app.close();
+      await until(async () => (await connections()) === 0, 5000);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -44,7 +44,7 @@ export class Jobs implements BeforeApplicationShutdown {
   constructor(
     private readonly db: Database,
     metrics: Metrics,
-    private readonly config: Pick<AppConfig, 'database' | 'jobs'>,
+    private readonly config: Pick<AppConfig, 'database' | 'jobs' | 'shutdownGraceMs'>,
     private readonly timings: JobsTimings = DEFAULT_TIMINGS,
   ) {
     this.metrics = new JobMetrics(metrics.registry, () => this.status());
@@ -96,7 +96,16 @@ export class Jobs implements BeforeApplicationShutdown {
     if (!mode.work) return;
     for (const def of this.definitions.values()) {
       if (def.cron) await boss.schedule(def.name, def.cron, {}, { tz: 'UTC' });
-      await boss.work(def.name, { pollingIntervalSeconds: this.timings.pollSeconds, batchSize: 1, includeMetadata: true }, (jobs: PgBoss.JobWithMetadata<Record<string, unknown>>[]) => this.run(def, jobs));
+      // pg-boss waits a polling interval after every fetch; while jobs keep coming (a backlog of
+      // due timers), the worker is told to fetch again at once.
+      let workerId = '';
+      workerId = await boss.work(def.name, { pollingIntervalSeconds: this.timings.pollSeconds, batchSize: 1, includeMetadata: true }, async (jobs: PgBoss.JobWithMetadata<Record<string, unknown>>[]) => {
+        try {
+          return await this.run(def, jobs);
+        } finally {
+          if (jobs.length && workerId) boss.notifyWorker(workerId);
+        }
+      });
       if (def.runAtStart) await this.schedule(def.name, {}, { singletonKey: 'worker-start' });
     }
     this.log.info(`jobs: running ${this.definitions.size} job(s) in this process`);
@@ -111,13 +120,14 @@ export class Jobs implements BeforeApplicationShutdown {
     const boss = this.boss ?? (await this.starting?.catch(() => undefined));
     this.boss = undefined;
     this.starting = undefined;
-    // Waits for runs in flight; one cut off by the timeout is retried by the next worker.
-    await boss?.stop({ graceful: true, wait: true, close: true, timeout: 10_000 });
+    // Waits for runs in flight, within half the process's shutdown grace; a run cut off is
+    // failed and retried by the next worker.
+    await boss?.stop({ graceful: true, wait: true, close: true, timeout: Math.max(1000, Math.min(10_000, this.config.shutdownGraceMs / 2)) });
   }
 
   // Before the database closes (that is onApplicationShutdown).
   async beforeApplicationShutdown(): Promise<void> {
-    await this.stop();
+    await this.stop().catch((e: unknown) => this.log.error({ err: firstLine(e) }, 'job queue did not stop cleanly'));
   }
 
   private queue(): Promise<PgBoss> {
