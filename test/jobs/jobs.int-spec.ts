@@ -1,3 +1,4 @@
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,7 +9,7 @@ import type { JobDefinition, JobsTimings } from '@maple/platform';
 import { FAST, until, sleep } from './jobs-support';
 import { AppModule } from '../../apps/api/app.module';
 import { jobStatusLines } from '../../apps/cli/commands/jobs';
-import { databaseTargets, migrationPaths, openTestDatabase } from '../support/databases';
+import { databaseTargets, migrationPaths, openTestDatabase, repoRoot } from '../support/databases';
 import type { TestDatabase } from '../support/databases';
 
 const metricsOf = new WeakMap<Jobs, Metrics>();
@@ -95,6 +96,21 @@ for (const target of databaseTargets()) {
       expect(lines[0]).toMatch(/^JOB +CRON \(UTC\) +LAST RUN +OUTCOME +NEXT RUN/);
       expect(lines.find((l) => l.startsWith('test.broken'))).toMatch(/on demand .* failed .* 1 +the ledger is locked$/);
       expect(await scrape(jobs)).toMatch(/job_queue_depth\{job_name="test.broken",state="failed"\} 1/);
+    });
+
+    it('retries a run left active by a process that died, once its timeout has passed', async () => {
+      const attempts: number[] = [];
+      const def: JobDefinition = { name: 'test.orphan', timeoutSeconds: 2, retry: { limit: 2, delaySeconds: 1, backoff: false }, handler: async (_p, run) => void attempts.push(run.attempt) };
+      const scheduler = jobsOn(t, [def]);
+      running.push(scheduler);
+      await scheduler.start({ work: false });
+      const id = await scheduler.schedule('test.orphan');
+      // What a process killed mid-run leaves behind: the run active, started a while ago.
+      await t.superuser(`UPDATE pgboss.job SET state = 'active', started_on = now() - interval '1 minute' WHERE id = $1`, [id]);
+      const survivor = await start(jobsOn(t, [def], { ...FAST, maintenanceSeconds: 1 }));
+      await until(() => attempts.length > 0, 15_000);
+      expect(attempts).toEqual([2]);
+      await until(async () => (await survivor.status()).find((s) => s.name === 'test.orphan')?.lastOutcome === 'completed', 5000);
     });
 
     it('runs a job scheduled twice with one singleton key once', async () => {
@@ -197,4 +213,36 @@ async function openLife(target: 'embedded' | 'postgres') {
       await t.close();
     }
   });
+});
+
+(process.env.TEST_DATABASE_URL ? describe : describe.skip)('a worker killed mid-run [postgres]', () => {
+  it('leaves its run to another worker, which retries it after the timeout', async () => {
+    const build = spawnSync(process.execPath, ['scripts/build.mjs', '--quiet'], { cwd: repoRoot, encoding: 'utf8' });
+    expect(build.status).toBe(0);
+    const t = await openTestDatabase('postgres');
+    const attempts: number[] = [];
+    const def: JobDefinition = { name: 'test.crash', timeoutSeconds: 3, retry: { limit: 2, delaySeconds: 1, backoff: false }, handler: async (_p, run) => void attempts.push(run.attempt) };
+    const child = spawn(process.execPath, [path.join(repoRoot, 'dist', 'test', 'fixtures', 'job-worker.js')], { env: { ...process.env, DATABASE_URL: t.url }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
+    const survivor = jobsOn(t, [def], { ...FAST, maintenanceSeconds: 1 });
+    try {
+      await until(() => out.includes('started'), 20_000);
+      const scheduler = jobsOn(t, [def]);
+      await scheduler.start({ work: false });
+      await scheduler.schedule('test.crash');
+      await scheduler.stop();
+      await until(() => out.includes('running 1'), 10_000);
+      const exited = new Promise((r) => child.on('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+      await survivor.start({ work: true });
+      await until(() => attempts.length > 0, 20_000);
+      expect(attempts).toEqual([2]);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await survivor.stop();
+      await t.close();
+    }
+  }, 60_000);
 });

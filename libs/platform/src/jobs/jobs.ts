@@ -73,8 +73,9 @@ export class Jobs implements BeforeApplicationShutdown {
     const send = () => boss.send(name, payload, { startAfter: options.runAt, ...(options.singletonKey ? { id: keyedJobId(name, options.singletonKey), singletonKey: options.singletonKey } : {}) });
     const id = await send();
     if (id) return id;
+    if (!options.singletonKey) throw new Error(`job ${name} was not queued`);
     // The keyed job exists already: waiting or running, it stands; finished, it makes room.
-    const keyed = keyedJobId(name, options.singletonKey ?? '');
+    const keyed = keyedJobId(name, options.singletonKey);
     const existing = await boss.getJobById(name, keyed);
     if (existing && ['created', 'retry', 'active'].includes(existing.state)) return keyed;
     await boss.deleteJob(name, keyed);
