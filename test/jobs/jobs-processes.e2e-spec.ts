@@ -51,7 +51,8 @@ describe('jobs in the running processes', () => {
       await until(async () => {
         const text = await scrape(port);
         return completed(text, 'audit.partitions-ahead') && completed(text, 'billing.expire-subscriptions');
-      }, 40_000);
+        // A fresh data folder is created and migrated first; on a loaded machine that takes a while.
+      }, 80_000);
       expect(await p.stop()).toBe(0);
       // With the API stopped, the CLI may open the data folder.
       const status = jobsStatus(env);
@@ -66,7 +67,7 @@ describe('jobs in the running processes', () => {
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
-  }, 90_000);
+  }, 150_000);
 
   (process.env.TEST_DATABASE_URL ? it : it.skip)('on PostgreSQL the worker runs them and serves their metrics; jobs status works beside it', async () => {
     const t = await openTestDatabase('postgres');
@@ -74,7 +75,7 @@ describe('jobs in the running processes', () => {
       const metricsPort = freePort();
       const env = { DATABASE_URL: t.url ?? '', WORKER_METRICS_PORT: String(metricsPort), HOST: '127.0.0.1' };
       const w = start(worker, env);
-      await until(async () => completed(await scrape(metricsPort), 'audit.partitions-ahead'), 40_000);
+      await until(async () => completed(await scrape(metricsPort), 'audit.partitions-ahead'), 60_000);
       const text = await scrape(metricsPort);
       expect(text).toContain("# TYPE projection_lag_events gauge");
       expect(text).toMatch(/^job_queue_depth\{job_name="compliance\.rescreen",state="queued"\} \d/m);
@@ -87,5 +88,5 @@ describe('jobs in the running processes', () => {
     } finally {
       await t.close();
     }
-  }, 90_000);
+  }, 120_000);
 });

@@ -17,7 +17,8 @@ export type JobsTimings = {
   maintenanceSeconds: number;
 };
 
-const DEFAULT_TIMINGS: JobsTimings = { pollSeconds: 2, cronMonitorSeconds: 30, maintenanceSeconds: 120 };
+// A cron tick is queued at most cronMonitorSeconds after its time (one cheap UPDATE per check).
+const DEFAULT_TIMINGS: JobsTimings = { pollSeconds: 2, cronMonitorSeconds: 10, maintenanceSeconds: 120 };
 const DEFAULT_RETRY = { limit: 3, delaySeconds: 30, backoff: true };
 const DEFAULT_TIMEOUT_SECONDS = 15 * 60;
 // deadlock_detected, unique_violation, duplicate_table
