@@ -47,12 +47,13 @@ describe('jobs in the running processes', () => {
       const port = freePort();
       const env = { PORT: String(port), DATA_DIR: dataDir };
       const p = start(api, env);
+      // A fresh data folder is created and migrated first; on a loaded machine that takes a while.
+      await until(() => fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.ok, () => false), 90_000);
       // The partitions job runs once at start, and the every-minute cron fires for the current minute.
       await until(async () => {
         const text = await scrape(port);
         return completed(text, 'audit.partitions-ahead') && completed(text, 'billing.expire-subscriptions');
-        // A fresh data folder is created and migrated first; on a loaded machine that takes a while.
-      }, 80_000);
+      }, 60_000);
       expect(await p.stop()).toBe(0);
       // With the API stopped, the CLI may open the data folder.
       const status = jobsStatus(env);
@@ -67,7 +68,7 @@ describe('jobs in the running processes', () => {
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
-  }, 150_000);
+  }, 200_000);
 
   (process.env.TEST_DATABASE_URL ? it : it.skip)('on PostgreSQL the worker runs them and serves their metrics; jobs status works beside it', async () => {
     const t = await openTestDatabase('postgres');

@@ -58,10 +58,6 @@ export class Jobs implements BeforeApplicationShutdown {
     this.definitions.set(definition.name, definition as JobDefinition<never>);
   }
 
-  registered(): string[] {
-    return [...this.definitions.keys()];
-  }
-
   /**
    * Queues a run of a registered job, durably: it fires once, at `runAt` or as soon as a worker
    * is free, even if every process restarts in between. Returns the job's id.
