@@ -13,12 +13,12 @@ export type MetricsServer = { port: number; close(): Promise<void> };
 export async function serveMetrics(metrics: Metrics, port: number, host: string): Promise<MetricsServer> {
   const server: Server = createServer((req, res) => {
     if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
-      res.writeHead(404, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ type: 'about:blank', title: 'Not Found', status: 404, code: 'NOT_FOUND' }));
+      res.writeHead(404, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ type: 'https://maple.dev/problems/not-found', title: 'Not Found', status: 404, code: 'NOT_FOUND' }));
       return;
     }
     metrics.registry.metrics().then(
       (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
-      () => res.writeHead(500, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ type: 'about:blank', title: 'Internal Server Error', status: 500, code: 'INTERNAL' })),
+      () => res.writeHead(500, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ type: 'https://maple.dev/problems/internal', title: 'Internal Server Error', status: 500, code: 'INTERNAL' })),
     );
   });
   await new Promise<void>((resolve, reject) => {
