@@ -19,12 +19,12 @@ boot.run(async () => {
   }
   const metricsServer = await boot.metricsServer(config, app.get(Metrics), () => app.close());
   // On the embedded database nobody else can run the background jobs: the API does.
-  const stopJobs = config.projections.inProcess ? startJobs(app, logger) : async () => undefined;
+  if (config.projections.inProcess) await startJobs(app, logger);
   // Graceful shutdown: stop accepting, let in-flight requests finish, then close the pool.
   boot.onShutdown(async (signal) => {
     logger.info(`shutting down (${signal})`);
-    await stopJobs();
     await metricsServer?.close();
+    // Closing the application stops the job queue first, letting runs in flight finish.
     await app.close();
   }, config.shutdownGraceMs);
   logger.info(`Maple API listening on ${await app.getUrl()} (${describeDatabase(config)}); docs at /docs`);

@@ -4,6 +4,7 @@ import type { AppConfig } from '@maple/platform';
 import { audit } from './commands/audit';
 import { compliance } from './commands/compliance';
 import { doctor } from './commands/doctor';
+import { jobs } from './commands/jobs';
 import { migrate, migration } from './commands/migrate';
 import { projections } from './commands/projections';
 import { sanctions } from './commands/sanctions';
@@ -19,6 +20,7 @@ const commands: Record<string, CliCommand> = {
   users,
   doctor,
   projections,
+  jobs,
   audit,
   sanctions,
   compliance,

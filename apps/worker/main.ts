@@ -23,13 +23,15 @@ boot.run(async () => {
     logger: new JsonLogger(log),
   });
   await app.init();
-  const metricsServer = await boot.metricsServer(config, app.get(Metrics), () => app.close());
-  const stopJobs = startJobs(app, log);
-  log.info(`worker started on ${describeDatabase(config)}`);
+  await startJobs(app, log);
+  // The worker has no HTTP application: its metrics (job runs, projection lag) get a port of
+  // their own, WORKER_METRICS_PORT (0: none), with METRICS_TOKEN if one is set.
+  const metricsServer = config.workerMetricsPort ? await boot.metricsServer({ ...config, metrics: { ...config.metrics, port: config.workerMetricsPort } }, app.get(Metrics), () => app.close()) : null;
+  log.info(`worker started on ${describeDatabase(config)}${metricsServer ? `; metrics on port ${metricsServer.port}` : ''}`);
   boot.onShutdown(async (signal) => {
     log.info(`worker stopping (${signal})`);
-    await stopJobs();
     await metricsServer?.close();
+    // Closing the application stops the job queue first, letting runs in flight finish.
     await app.close();
     log.info('worker stopped');
   }, config.shutdownGraceMs);

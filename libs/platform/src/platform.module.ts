@@ -15,8 +15,10 @@ import { Database } from './database/database';
 import { HealthController } from './health/health.controller';
 import { ReadinessChecks } from './health/readiness';
 import { ProblemDetailsFilter } from './http/problem.filter';
+import { Jobs } from './jobs/jobs';
 import { Metrics } from './metrics/metrics';
 import { MetricsController } from './metrics/metrics.controller';
+import { MonitoringController } from './monitoring/monitoring.controller';
 import { APP_CONFIG } from './platform.tokens';
 
 export { APP_CONFIG };
@@ -48,12 +50,13 @@ export class PlatformModule {
       module: PlatformModule,
       global: true,
       imports: [CqrsModule.forRoot()],
-      controllers: [HealthController, MetricsController],
+      controllers: [HealthController, MetricsController, MonitoringController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: Database, useValue: database },
         { provide: 'MAPLE_OWNS_DB', useValue: opts.ownsDatabase ?? true },
         { provide: Metrics, useFactory: () => new Metrics(database) },
+        { provide: Jobs, useFactory: (metrics: Metrics) => new Jobs(database, metrics, config), inject: [Metrics] },
         ReadinessChecks,
         { provide: Upcasters, useValue: new Upcasters() },
         { provide: EventStore, useFactory: (u: Upcasters) => new EventStore(u), inject: [Upcasters] },
@@ -70,7 +73,7 @@ export class PlatformModule {
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         ...authProviders(config, opts.tokenVerifier),
       ],
-      exports: [APP_CONFIG, Database, Metrics, ReadinessChecks, Upcasters, EventStore, ProjectionRegistry, CommandRunner, ProjectionRuntime, CqrsModule],
+      exports: [APP_CONFIG, Database, Metrics, Jobs, ReadinessChecks, Upcasters, EventStore, ProjectionRegistry, CommandRunner, ProjectionRuntime, CqrsModule],
     };
   }
 }

@@ -45,6 +45,12 @@ export type AppConfig = {
     stallAfterMs: number;
     batchSize: number;
   };
+  jobs: {
+    /** Connections of the job queue's own pool (PostgreSQL server only). */
+    poolSize: number;
+  };
+  /** Port of the worker's Prometheus endpoint (0: none). The API serves /metrics itself. */
+  workerMetricsPort: number;
 };
 
 export type MetricsConfig = {
@@ -172,6 +178,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       stallAfterMs: int(env, 'PROJECTION_STALL_MS', 30_000, 1000, 3_600_000),
       batchSize: int(env, 'PROJECTION_BATCH_SIZE', 500, 1, 100_000),
     },
+    jobs: { poolSize: int(env, 'JOBS_POOL_SIZE', 4, 1, 100) },
+    workerMetricsPort: int(env, 'WORKER_METRICS_PORT', 9464, 0, 65535),
   };
 }
 

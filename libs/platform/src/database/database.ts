@@ -183,6 +183,26 @@ export class Database {
     return { name: r.name, superuser: r.superuser, bypassRls: r.bypass };
   }
 
+  /**
+   * On the embedded database, one statement (with parameters) or one parameterless script
+   * (several statements) in an owner transaction of its own, queued behind the application's
+   * transactions on the single connection. pg-boss on PGlite runs through it (jobs/embedded-queue-db.ts).
+   */
+  async embeddedScript(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> {
+    if (this.kind !== 'embedded') throw new Error('embeddedScript is for the embedded database');
+    return withCapture((driver) =>
+      this.prisma.$transaction(
+        async () => {
+          const tx = driver().client as unknown as { query(sql: string, params?: unknown[]): Promise<{ rows: unknown[] }>; exec(sql: string): Promise<{ rows: unknown[] }[]> };
+          if (values?.length) return { rows: (await tx.query(text, values)).rows };
+          const results = await tx.exec(text);
+          return { rows: [...results].reverse().find((r) => r.rows.length)?.rows ?? [] };
+        },
+        { timeout: 120_000, maxWait: 30_000 },
+      ),
+    );
+  }
+
   poolStats(): PoolStats {
     if (!this.pool) return { total: 1, idle: 1, waiting: 0, max: 1 };
     return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount, max: this.poolMax };
