@@ -24,6 +24,8 @@ export type AppConfig = {
   shutdownGraceMs: number;
   natsUrl: string | undefined;
   billing: { trialDays: number };
+  /** How long an Idempotency-Key's record (and so its replayable response) is kept. */
+  idempotency: { ttlSec: number };
   auth: AuthConfig;
   projections: {
     /** Whether this process runs the async projection daemon. */
@@ -128,6 +130,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10000, 0, 600000),
     natsUrl: env.NATS_URL || undefined,
     billing: { trialDays: int(env, 'BILLING_TRIAL_DAYS', 14, 1, 365) },
+    idempotency: { ttlSec: int(env, 'IDEMPOTENCY_TTL', 86_400, 1, 2_592_000) },
     auth: authConfig(env, nodeEnv),
     projections: {
       // The embedded database lives inside the API process, so nobody else could run them.
