@@ -6,7 +6,7 @@ import helmet from '@fastify/helmet';
 import cors from '@fastify/cors';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
-import { JsonLogger, Metrics, createRootLogger, createValidationPipe, registerIpRateLimit, requestContext, requestIdFor } from '@maple/platform';
+import { IdempotencyStore, JsonLogger, Metrics, createRootLogger, createValidationPipe, documentIdempotency, registerIdempotentResponses, registerIpRateLimit, requestContext, requestIdFor } from '@maple/platform';
 import type { AppConfig, Database } from '@maple/platform';
 import { AppModule } from './app.module';
 
@@ -41,6 +41,8 @@ export async function createApi(opts: ApiOptions): Promise<NestFastifyApplicatio
   await app.register(helmet as never, { contentSecurityPolicy: false } as never);
   await app.register(cors as never, { origin: config.corsOrigins.length ? config.corsOrigins : false } as never);
   registerIpRateLimit(fastify, config.auth.rateLimitPerMinute);
+  // Idempotency-Key: the interceptor takes the key; this hook keeps the response as it is sent.
+  registerIdempotentResponses(fastify, app.get(IdempotencyStore));
 
   const metrics = app.get(Metrics);
   fastify.addHook('onResponse', async (req: FastifyRequest, reply: FastifyReply) => {
@@ -58,6 +60,6 @@ export async function createApi(opts: ApiOptions): Promise<NestFastifyApplicatio
     .setVersion('0.1.0')
     .addBearerAuth()
     .build();
-  SwaggerModule.setup('docs', app, SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, documentIdempotency(SwaggerModule.createDocument(app, doc)), { jsonDocumentUrl: 'docs-json' });
   return app;
 }

@@ -2,7 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { AuditService, createCheckpoint, ensureAuditPartitions } from '@maple/audit';
 import { SubscriptionCommands } from '@maple/billing';
 import { ComplianceRecords } from '@maple/compliance';
-import { Database, commandMeta } from '@maple/platform';
+import { Database, IdempotencyStore, commandMeta } from '@maple/platform';
 import type { Logger } from 'pino';
 
 export type Job = { name: string; everyMs: number; run(app: INestApplicationContext): Promise<string> };
@@ -45,6 +45,15 @@ export const JOBS: Job[] = [
     async run(app) {
       const r = await app.get(ComplianceRecords).rescreen(app.get(Database), commandMeta({ actorId: 'system:worker', companyId: null }));
       return r.listVersion ? `screened ${r.screened}, flagged ${r.flagged} on list ${r.listVersion.slice(0, 12)}` : 'no sanctions list imported';
+    },
+  },
+  {
+    name: 'idempotency.expire-records',
+    everyMs: 15 * MINUTE,
+    async run(app) {
+      // Past IDEMPOTENCY_TTL a key may run again anyway; this only frees the space.
+      const n = await app.get(IdempotencyStore).deleteExpired();
+      return `deleted ${n} expired idempotency record(s)`;
     },
   },
 ];

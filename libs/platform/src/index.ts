@@ -60,3 +60,8 @@ export { WindowCounter, registerIpRateLimit } from './auth/rate-limit';
 export type { AuthConfig } from './config/config';
 export { Meta, metaFromRequest } from './auth/command-meta.decorator';
 export { requestMeta } from './http/request-meta';
+export { IdempotencyStore } from './idempotency/idempotency.store';
+export { IdempotencyError } from './idempotency/idempotency.errors';
+export type { IdempotencyErrorCode } from './idempotency/idempotency.errors';
+export { IdempotencyInterceptor, registerIdempotentResponses } from './http/idempotency.interceptor';
+export { documentIdempotency } from './idempotency/idempotency.openapi';

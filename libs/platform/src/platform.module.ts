@@ -1,6 +1,6 @@
 import { Global, Inject, Module } from '@nestjs/common';
-import type { DynamicModule, OnApplicationShutdown } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import type { DynamicModule, OnApplicationShutdown, Provider } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule, EventBus } from '@nestjs/cqrs';
 import { authProviders } from './auth/auth.providers';
 import { CommandRunner } from './cqrs/command-runner';
@@ -13,7 +13,10 @@ import type { AppConfig } from './config/config';
 import { Database } from './database/database';
 import { HealthController } from './health/health.controller';
 import { ReadinessChecks } from './health/readiness';
+import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { ProblemDetailsFilter } from './http/problem.filter';
+import { idempotencyFence } from './idempotency/idempotency-fence';
+import { IdempotencyStore } from './idempotency/idempotency.store';
 import { Metrics } from './metrics/metrics';
 import { MetricsController } from './metrics/metrics.controller';
 
@@ -29,6 +32,23 @@ class DatabaseLifecycle implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     if (this.owns) await this.db.close();
   }
+}
+
+// Idempotency-Key records. The interceptor is listed before every other global interceptor, so
+// it runs first (outermost): a replay sends the stored bytes untouched by field filtering.
+function idempotencyProviders(config: AppConfig, database: Database): Provider[] {
+  return [
+    {
+      provide: IdempotencyStore,
+      useFactory: (projections: ProjectionRegistry) => {
+        const store = new IdempotencyStore(database, config.idempotency.ttlSec);
+        projections.registerInvariant(idempotencyFence(store));
+        return store;
+      },
+      inject: [ProjectionRegistry],
+    },
+    { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+  ];
 }
 
 @Global()
@@ -60,9 +80,10 @@ export class PlatformModule {
         },
         DatabaseLifecycle,
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        ...idempotencyProviders(config, database),
         ...authProviders(config),
       ],
-      exports: [APP_CONFIG, Database, Metrics, ReadinessChecks, Upcasters, EventStore, ProjectionRegistry, CommandRunner, ProjectionRuntime, CqrsModule],
+      exports: [APP_CONFIG, Database, Metrics, ReadinessChecks, Upcasters, EventStore, ProjectionRegistry, CommandRunner, ProjectionRuntime, CqrsModule, IdempotencyStore],
     };
   }
 }
