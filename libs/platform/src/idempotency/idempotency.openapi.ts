@@ -11,7 +11,7 @@ const KEY_PARAMETER: ParameterObject = {
   required: false,
   description:
     'Makes a retry safe. The first request with a key runs and its response is kept (for IDEMPOTENCY_TTL, 24 h by default); ' +
-    'a retry of the same request (same method, route, parameters and body) gets that response again with `Idempotent-Replayed: true` and runs nothing. ' +
+    'a retry of the same request (same method, route, parameters and body, secrets such as passwords aside) gets that response again with `Idempotent-Replayed: true` and runs nothing. ' +
     'Keys belong to the signed-in user. 8 to 128 characters of A-Z a-z 0-9 . _ : - (a UUID), bare or as a quoted string. ' +
     'A failure that changed nothing is not kept: retrying it runs again.',
   schema: KEY_SCHEMA,

@@ -39,6 +39,15 @@ describe('requestFingerprint', () => {
     for (const [x, y] of pairs) expect(of(x)).not.toBe(of(y));
   });
 
+  it('leaves secrets out, so no hash of a password is ever stored: only the other fields tell requests apart', () => {
+    const user = (password: string, email = 'ann@acme.test') => requestFingerprint({ ...base, method: 'POST', route: '/users', params: {}, body: { email, role: 'USER', password } });
+    expect(user('amber-harbour-quartz-19')).toBe(user('another-secret-entirely'));
+    expect(user('amber-harbour-quartz-19')).toBe(requestFingerprint({ ...base, method: 'POST', route: '/users', params: {}, body: { email: 'ann@acme.test', role: 'USER' } }));
+    expect(user('amber-harbour-quartz-19', 'bob@acme.test')).not.toBe(user('amber-harbour-quartz-19'));
+    const change = (currentPassword: string, newPassword: string) => requestFingerprint({ ...base, method: 'POST', route: '/auth/password', params: {}, body: { currentPassword, newPassword, nested: { token: newPassword } } });
+    expect(change('old-password-1', 'new-password-1')).toBe(change('old-password-2', 'new-password-2'));
+  });
+
   it('hashes a body nested a million levels deep without overflowing the stack', () => {
     let deep: unknown = 'leaf';
     for (let i = 0; i < 1_000_000; i++) deep = [deep];

@@ -3,12 +3,19 @@ import { createHash } from 'node:crypto';
 export type RequestShape = { method: string; route: string; params: unknown; query: unknown; body: unknown };
 
 /**
+ * Fields whose values are secrets. They are left out of the fingerprint: a fast hash of a request
+ * is stored for a day, and a fast hash that covers a password can be brute-forced from the row.
+ * Two requests that differ only in a secret therefore count as the same request.
+ */
+export const SECRET_FIELDS: ReadonlySet<string> = new Set(['password', 'currentPassword', 'newPassword', 'refreshToken', 'accessToken', 'token', 'secret', 'apiKey']);
+
+/**
  * SHA-256 of a request in canonical form: method, route template, path parameters, query and
  * body, with object keys sorted, so the same request hashes the same whatever its key order or
  * spacing. Iterative, not recursive: the fingerprint is taken before validation, and a body
  * nested a million levels deep must hash (validation refuses it later), not overflow the stack.
  * The token stream is unambiguous: strings and keys are JSON-encoded, structure has its own
- * marks, so two different requests never produce the same stream.
+ * marks, so two different requests never produce the same stream (secrets aside, see SECRET_FIELDS).
  */
 export function requestFingerprint(r: RequestShape): string {
   const hash = createHash('sha256');
@@ -29,7 +36,9 @@ export function requestFingerprint(r: RequestShape): string {
       hash.update('[');
     } else if (typeof v === 'object') {
       const o = v as Record<string, unknown>;
-      const keys = Object.keys(o).sort();
+      const keys = Object.keys(o)
+        .filter((k) => !SECRET_FIELDS.has(k))
+        .sort();
       stack.push(CLOSE_OBJECT);
       for (let i = keys.length - 1; i >= 0; i--) stack.push(o[keys[i]], new Mark(`${i ? ',' : ''}${JSON.stringify(keys[i])}:`));
       hash.update('{');
