@@ -112,6 +112,7 @@ describeEachDatabase('idempotency: in progress, lost, expired, concurrent', (ctx
     expect(guarded.length).toBeGreaterThan(20);
     for (const { route, op } of guarded) {
       expect({ route, conflict: op.responses['409']?.description }).toEqual({ route, conflict: expect.stringContaining('IDEMPOTENCY.IN_PROGRESS') });
+      expect({ route, retryAfter: Boolean(op.responses['409'].headers?.['Retry-After']) }).toEqual({ route, retryAfter: true });
       expect({ route, reuse: op.responses['422']?.description }).toEqual({ route, reuse: expect.stringContaining('IDEMPOTENCY.KEY_REUSED') });
       const ok = Object.entries(op.responses).find(([s]) => s.startsWith('2'));
       expect({ route, replayed: Boolean(ok?.[1].headers?.['Idempotent-Replayed']) }).toEqual({ route, replayed: true });

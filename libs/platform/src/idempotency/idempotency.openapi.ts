@@ -49,6 +49,8 @@ export function documentIdempotency(doc: OpenAPIObject): OpenAPIObject {
         const known = op.responses[status] as ResponseObject | undefined;
         op.responses[status] = known ? { ...known, description: `${known.description}; ${text}` } : { description: text };
       }
+      const conflict = op.responses['409'] as ResponseObject;
+      conflict.headers = { ...conflict.headers, 'Retry-After': { description: 'Seconds to wait before retrying (IDEMPOTENCY.IN_PROGRESS)', schema: { type: 'integer' } } };
       for (const [status, response] of Object.entries(op.responses)) {
         if (!status.startsWith('2') || !response || '$ref' in response) continue;
         response.headers = { ...response.headers, 'Idempotent-Replayed': { description: '`true` when this is the kept response of an earlier request with the same Idempotency-Key', schema: { type: 'string', enum: ['true'] } } };
