@@ -18,6 +18,7 @@ const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 // The requests that hold a key, until their response is settled in the onSend hook.
 const holding = new WeakMap<FastifyRequest, Claim>();
+const RESPONSES_HOOKED = 'mapleIdempotentResponses';
 
 /**
  * Idempotency-Key on every guarded write, done once for the whole API. It runs after the guards
@@ -41,6 +42,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const key = idempotencyKeyOf(req.headers);
     const p = req.user;
     if (!key || !p) return next.handle();
+    // Without the onSend half a key would be taken and never settled: fail closed, nothing runs.
+    if (!req.server.hasDecorator(RESPONSES_HOOKED)) throw new Error('Idempotency-Key needs registerIdempotentResponses(fastify) at boot');
     const route = req.routeOptions?.url ?? req.url.split('?')[0];
     const fingerprint = requestFingerprint({ method: req.method, route, params: req.params, query: req.query, body: req.body });
     const taken = await this.store.claim({ userId: p.userId, companyId: p.companyId }, key, fingerprint, `${req.method} ${route}`).catch((e: unknown) => {
@@ -73,6 +76,7 @@ function askToWait(reply: FastifyReply, e: unknown): unknown {
  */
 export function registerIdempotentResponses(fastify: FastifyInstance, store: IdempotencyStore): void {
   const log = new Logger('Idempotency');
+  fastify.decorate(RESPONSES_HOOKED, true);
   fastify.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const claim = holding.get(req);
     if (!claim) return payload;
