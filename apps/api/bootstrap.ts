@@ -6,7 +6,7 @@ import helmet from '@fastify/helmet';
 import cors from '@fastify/cors';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
-import { JsonLogger, Metrics, answerClientError, answerFrameworkError, createRootLogger, fastifyTrustProxy, createValidationPipe, parseQueryString, registerInputGuard, registerIpRateLimit, requestContext, requestIdFor } from '@maple/platform';
+import { IdempotencyStore, JsonLogger, Metrics, answerClientError, answerFrameworkError, createRootLogger, documentIdempotency, fastifyTrustProxy, createValidationPipe, parseQueryString, registerIdempotentResponses, registerInputGuard, registerIpRateLimit, requestContext, requestIdFor } from '@maple/platform';
 import type { AccessTokenVerifier, AppConfig, Database } from '@maple/platform';
 import { AppModule } from './app.module';
 
@@ -46,6 +46,8 @@ export async function createApi(opts: ApiOptions): Promise<NestFastifyApplicatio
   await app.register(cors as never, { origin: config.corsOrigins.length ? config.corsOrigins : false } as never);
   registerIpRateLimit(fastify, config.auth.rateLimitPerMinute);
   registerInputGuard(fastify);
+  // Idempotency-Key: the interceptor takes the key; this hook keeps the response as it is sent.
+  registerIdempotentResponses(fastify, app.get(IdempotencyStore));
 
   const metrics = app.get(Metrics);
   fastify.addHook('onResponse', async (req: FastifyRequest, reply: FastifyReply) => {
@@ -63,6 +65,6 @@ export async function createApi(opts: ApiOptions): Promise<NestFastifyApplicatio
     .setVersion('0.1.0')
     .addBearerAuth()
     .build();
-  SwaggerModule.setup('docs', app, SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, documentIdempotency(SwaggerModule.createDocument(app, doc)), { jsonDocumentUrl: 'docs-json' });
   return app;
 }

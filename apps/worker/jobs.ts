@@ -2,7 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { AuditService, createCheckpoint, ensureAuditPartitions } from '@maple/audit';
 import { SubscriptionCommands } from '@maple/billing';
 import { ComplianceRecords } from '@maple/compliance';
-import { Database, Jobs, commandMeta } from '@maple/platform';
+import { Database, IdempotencyStore, Jobs, commandMeta } from '@maple/platform';
 import type { JobDefinition } from '@maple/platform';
 import type { Logger } from 'pino';
 
@@ -46,6 +46,15 @@ export function maintenanceJobs(app: INestApplicationContext): JobDefinition[] {
       async handler() {
         const r = await app.get(ComplianceRecords).rescreen(app.get(Database), commandMeta({ actorId: 'system:worker', companyId: null }));
         return r.listVersion ? `screened ${r.screened}, flagged ${r.flagged} on list ${r.listVersion.slice(0, 12)}` : 'no sanctions list imported';
+      },
+    },
+    {
+      name: 'idempotency.expire-records',
+      cron: '*/15 * * * *',
+      async handler() {
+        // Past IDEMPOTENCY_TTL a key may run again anyway; this only frees the space.
+        const n = await app.get(IdempotencyStore).deleteExpired();
+        return `deleted ${n} expired idempotency record(s)`;
       },
     },
   ];

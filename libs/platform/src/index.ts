@@ -77,3 +77,8 @@ export type { JobDefinition, JobRun, JobStatus, JobsMode, ScheduleOptions } from
 export { readJobStatus, nextCronTick, QUEUE_SCHEMA } from './jobs/job-status';
 export { slowQueries } from './monitoring/slow-queries';
 export type { SlowQueries, SlowStatement } from './monitoring/slow-queries';
+export { IdempotencyStore } from './idempotency/idempotency.store';
+export { IdempotencyError } from './idempotency/idempotency.errors';
+export type { IdempotencyErrorCode } from './idempotency/idempotency.errors';
+export { IdempotencyInterceptor, registerIdempotentResponses } from './http/idempotency.interceptor';
+export { documentIdempotency } from './idempotency/idempotency.openapi';

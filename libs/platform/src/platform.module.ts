@@ -1,6 +1,6 @@
 import { Global, Inject, Module } from '@nestjs/common';
-import type { DynamicModule, OnApplicationShutdown } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import type { DynamicModule, OnApplicationShutdown, Provider } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule, EventBus } from '@nestjs/cqrs';
 import type { AccessTokenVerifier } from './auth/access-token-verifier';
 import { authProviders } from './auth/auth.providers';
@@ -14,8 +14,11 @@ import type { AppConfig } from './config/config';
 import { Database } from './database/database';
 import { HealthController } from './health/health.controller';
 import { ReadinessChecks } from './health/readiness';
+import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { ProblemDetailsFilter } from './http/problem.filter';
 import { Jobs } from './jobs/jobs';
+import { idempotencyFence } from './idempotency/idempotency-fence';
+import { IdempotencyStore } from './idempotency/idempotency.store';
 import { Metrics } from './metrics/metrics';
 import { MetricsController } from './metrics/metrics.controller';
 import { MonitoringController } from './monitoring/monitoring.controller';
@@ -39,6 +42,23 @@ class DatabaseLifecycle implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     if (this.owns) await this.db.close();
   }
+}
+
+// Idempotency-Key records. The interceptor is listed before every other global interceptor, so
+// it runs first (outermost): a replay sends the stored bytes untouched by field filtering.
+function idempotencyProviders(config: AppConfig, database: Database): Provider[] {
+  return [
+    {
+      provide: IdempotencyStore,
+      useFactory: (projections: ProjectionRegistry) => {
+        const store = new IdempotencyStore(database, config.idempotency.ttlSec);
+        projections.registerInvariant(idempotencyFence(store));
+        return store;
+      },
+      inject: [ProjectionRegistry],
+    },
+    { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+  ];
 }
 
 @Global()
@@ -71,9 +91,10 @@ export class PlatformModule {
         },
         DatabaseLifecycle,
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        ...idempotencyProviders(config, database),
         ...authProviders(config, opts.tokenVerifier),
       ],
-      exports: [APP_CONFIG, Database, Metrics, Jobs, ReadinessChecks, Upcasters, EventStore, ProjectionRegistry, CommandRunner, ProjectionRuntime, CqrsModule],
+      exports: [APP_CONFIG, Database, Metrics, Jobs, ReadinessChecks, Upcasters, EventStore, ProjectionRegistry, CommandRunner, ProjectionRuntime, CqrsModule, IdempotencyStore],
     };
   }
 }

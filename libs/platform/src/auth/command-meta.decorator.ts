@@ -19,7 +19,6 @@ export function metaFromRequest(req: Req): CommandMeta {
     requestId: req.id,
     ip: req.ip ?? null,
     userAgent: header(req, 'user-agent'),
-    idempotencyKey: header(req, 'idempotency-key'),
   });
 }
 

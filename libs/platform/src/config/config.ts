@@ -30,6 +30,8 @@ export type AppConfig = {
   shutdownGraceMs: number;
   natsUrl: string | undefined;
   billing: { trialDays: number };
+  /** How long an Idempotency-Key's record (and so its replayable response) is kept. */
+  idempotency: { ttlSec: number };
   auth: AuthConfig;
   audit: {
     /** Ed25519 key that signs checkpoints. Required in production; generated per process elsewhere. */
@@ -164,6 +166,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10000, 0, 600000),
     natsUrl: env.NATS_URL || undefined,
     billing: { trialDays: int(env, 'BILLING_TRIAL_DAYS', 14, 1, 365) },
+    idempotency: { ttlSec: int(env, 'IDEMPOTENCY_TTL', 86_400, 1, 2_592_000) },
     auth,
     audit: { signingKey },
     cli: {

@@ -7,14 +7,14 @@ export type RequestOrigin = {
   requestId?: string;
   ip?: string | null;
   userAgent?: string | null;
-  /** A client's Idempotency-Key: the same key makes a retried command append nothing. */
-  idempotencyKey?: string | null;
 };
 
 /** Builds a command's meta at the edge (HTTP, CLI, worker): the only place with a clock and ids. */
 export function commandMeta(origin: RequestOrigin, now = new Date()): CommandMeta {
   return {
-    commandId: origin.idempotencyKey ? `${origin.actorId ?? 'system'}:${origin.idempotencyKey}` : randomUUID(),
+    // New for every command, even a client's retry: replaying a retry is the idempotency
+    // record's job (libs/platform/src/idempotency), not something an id can do.
+    commandId: randomUUID(),
     now,
     actorId: origin.actorId,
     companyId: origin.companyId,

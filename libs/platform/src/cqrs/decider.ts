@@ -2,7 +2,7 @@ import type { DomainEvent } from '../event-store/event.types';
 
 /** Everything a decision may depend on besides state: injected, so deciders stay pure. */
 export type CommandMeta = {
-  /** Same id on a retry makes the append idempotent (event ids derive from it). */
+  /** Unique per command; its events' causation id. */
   commandId: string;
   now: Date;
   actorId: string | null;

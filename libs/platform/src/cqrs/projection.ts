@@ -42,7 +42,8 @@ export async function applyAll(p: Projection, tx: Tx, events: readonly StoredEve
  */
 export type Invariant = {
   name: string;
-  handles: readonly string[];
+  /** Event types checked; '*' checks every event (the platform's idempotency fence). */
+  handles: readonly string[] | '*';
   check(tx: Tx, event: StoredEvent): Promise<void>;
 };
 
@@ -58,7 +59,7 @@ export class ProjectionRegistry {
   }
 
   async checkInvariants(tx: Tx, events: readonly StoredEvent[]): Promise<void> {
-    for (const e of events) for (const i of this.invariants) if (i.handles.includes(e.type)) await i.check(tx, e);
+    for (const e of events) for (const i of this.invariants) if (i.handles === '*' || i.handles.includes(e.type)) await i.check(tx, e);
   }
 
   registerInline(p: Projection): void {
