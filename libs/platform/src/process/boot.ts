@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from '../config/config';
 import type { AppConfig } from '../config/config';
 import { Database, DatabaseUnavailableError } from '../database/database';
+import { EmbeddedDatabaseInUseError } from '../database/embedded-folder';
 
 /**
  * What the API and the worker share while they start and stop. Boot failures end with one plain
@@ -27,9 +28,11 @@ export class ProcessBoot {
   /** The open (and, if configured, migrated) database, or exit saying why not. */
   async database(config: AppConfig): Promise<Database> {
     try {
-      return await Database.open({ config, migrate: config.database.migrateOnStart });
+      // A process that boots this way (the API) must own an embedded folder, never share it.
+      return await Database.open({ config, migrate: config.database.migrateOnStart, embedded: { processName: this.name, whenInUse: 'fail' } });
     } catch (e) {
       if (e instanceof DatabaseUnavailableError) this.fail(`database unavailable: ${e.message}`);
+      if (e instanceof EmbeddedDatabaseInUseError) this.fail(e.message);
       this.fail(`database start failed: ${firstLine(e)}`);
     }
   }
