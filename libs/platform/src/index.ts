@@ -8,7 +8,7 @@ export type { EmbeddedAccess, EmbeddedOpening, EmbeddedOwner } from './database/
 export { EmbeddedServer, DEFAULT_IDLE_IN_TRANSACTION_MS } from './database/embedded-server';
 export type { EmbeddedServerOptions } from './database/embedded-server';
 export { LOCK_FILE, lockFolder, readLockHolder } from './database/embedded-lock';
-export type { FolderLock, LockAttempt, LockHolder } from './database/embedded-lock';
+export type { FolderLock, LockAttempt, LockHolder, LockOptions } from './database/embedded-lock';
 export { currentProcess } from './database/embedded-process';
 export type { ProcessIdentity } from './database/embedded-process';
 export { TransactionTimeoutError, fullOpening, inlineParameters } from './database/pg-transaction';

@@ -16,6 +16,7 @@ import {
   readStartupPacket,
   readyForQuery,
   scopeNames,
+  shortestSessionTimeoutMs,
   simpleQuery,
   sqlOf,
   syncMessage,
@@ -53,6 +54,8 @@ type Job = { kind: 'batch'; messages: Buffer[] } | { kind: 'end' };
 const DISARM_IN_TRANSACTION = 'SET LOCAL idle_in_transaction_session_timeout = 0; SET LOCAL transaction_timeout = 0';
 const RESET_SESSION = 'SET SESSION AUTHORIZATION DEFAULT; RESET ALL; CLOSE ALL';
 const SERVED_DATABASE = 'postgres';
+// Between this server's idle limit firing and its ROLLBACK reaching PGlite.
+const SAFETY_MARGIN_MS = 1_000;
 
 export class EmbeddedConnection {
   /** Resolves once the client is gone and the session is clean again. */
@@ -65,8 +68,7 @@ export class EmbeddedConnection {
   private pumping = false;
   private release: (() => void) | null = null;
   private status: 'I' | 'T' | 'E' = 'I';
-  /** The session holds a batch that was flushed but not synced, or a COPY in progress. */
-  private unsynced = false;
+  /** PGlite waits for this client's COPY data. */
   private copyIn = false;
   private ended = false;
   private idleTimer: NodeJS.Timeout | undefined;
@@ -186,6 +188,10 @@ export class EmbeddedConnection {
       try {
         await this.run(job.messages);
       } catch (e) {
+        if (e instanceof ProtocolViolation) {
+          this.fatal('08P01', e.message);
+          continue;
+        }
         // PGlite itself failed (not an SQL error, which is an answer): nothing sensible can follow.
         this.opts.log(`embedded server: client ${this.opts.id}: ${(e as Error).message}`);
         this.fatal('XX000', 'the embedded database failed to run the request');
@@ -196,9 +202,10 @@ export class EmbeddedConnection {
   private async run(messages: Buffer[]): Promise<void> {
     const out: Uint8Array[] = [];
     let ready: 'I' | 'T' | 'E' | null = null;
-    let mentionsTimeout = false;
+    let timeoutSet: number | null = null;
     for (const msg of messages) {
-      if (/timeout/i.test(sqlOf(msg))) mentionsTimeout = true;
+      const t = shortestSessionTimeoutMs(sqlOf(msg));
+      if (t !== null) timeoutSet = Math.min(t, timeoutSet ?? t);
       const reply = await this.exec(scopeNames(msg, this.names));
       out.push(reply);
       const scanned = lastReady(reply);
@@ -209,12 +216,12 @@ export class EmbeddedConnection {
     // Before anything yields to the event loop (see the top of this file).
     if (ready === 'T') await this.exec(simpleQuery(DISARM_IN_TRANSACTION));
     if (ready === 'I') await this.exec(simpleQuery(RESET_SESSION));
-    this.unsynced = ready === null;
     if (ready) this.status = ready;
     if (this.socket.writable) this.socket.write(Buffer.concat(out));
-    if (ready === 'E' && mentionsTimeout) {
-      // A failed transaction cannot take SET LOCAL, so a timeout set in this very batch stays armed.
-      return this.fatal('25P03', 'terminating connection: a transaction failed in the same request that set a session timeout, which the embedded database cannot keep armed');
+    // A failed transaction cannot take SET LOCAL, so a timeout set in this very batch stays armed;
+    // one longer than this server's own limit never fires (the limit ends the transaction first).
+    if (ready === 'E' && timeoutSet !== null && timeoutSet <= this.opts.idleInTransactionMs + SAFETY_MARGIN_MS) {
+      return this.fatal('25P03', 'terminating connection: a transaction failed in the same request that set a short session timeout, which the embedded database cannot keep armed');
     }
     if (ready === 'I') return this.letGo();
     this.idleTimer = setTimeout(
@@ -229,7 +236,8 @@ export class EmbeddedConnection {
       if (!this.release && this.names.named.size === 0) return;
       if (!this.release) this.release = await this.opts.hold();
       if (this.copyIn) await this.exec(copyFail('the client disconnected'));
-      if (this.unsynced || this.copyIn) this.status = lastReady(await this.exec(syncMessage())) ?? this.status;
+      // Always a Sync first: after an error mid-batch, PGlite ignores everything until one.
+      this.status = lastReady(await this.exec(syncMessage())) ?? this.status;
       if (this.status !== 'I') await this.exec(simpleQuery('ROLLBACK'));
       if (this.names.named.size) {
         for (const name of this.names.named) await this.exec(closeStatement(name));
@@ -241,7 +249,7 @@ export class EmbeddedConnection {
       this.opts.log(`embedded server: client ${this.opts.id}: clean-up failed: ${(e as Error).message}`);
     } finally {
       this.status = 'I';
-      this.unsynced = this.copyIn = false;
+      this.copyIn = false;
       await this.letGo();
       this.markClosed();
     }

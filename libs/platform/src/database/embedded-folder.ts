@@ -79,9 +79,9 @@ export async function openEmbeddedFolder(dataDir: string, access: EmbeddedAccess
   await mkdir(dataDir, { recursive: true });
   const deadline = Date.now() + (access.waitForOwnerMs ?? 30_000);
   for (;;) {
-    const attempt = await lockFolder(dataDir, access.processName, socketDirFor);
+    // A crashed owner's socket folder goes with its lock.
+    const attempt = await lockFolder(dataDir, access.processName, { socketDirFor, onStale: (old) => removeSocketDir(old.socketDir) });
     if ('held' in attempt) {
-      for (const old of attempt.held.replaced) removeSocketDir(old.socketDir);
       try {
         const pglite = await PGlite.create(dataDir);
         return { kind: 'owner', pglite, owner: new EmbeddedOwner(attempt.held, access.server) };

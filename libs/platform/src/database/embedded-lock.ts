@@ -52,8 +52,6 @@ export class FolderLock {
   constructor(
     readonly file: string,
     readonly holder: LockHolder,
-    /** Holders of stale locks this one replaced (their sockets may need cleaning up). */
-    readonly replaced: LockHolder[],
   ) {
     heldNonces.add(holder.nonce);
     process.once('exit', this.onExit);
@@ -68,18 +66,23 @@ export class FolderLock {
   }
 }
 
-/**
- * Takes the lock of `folder` (which must exist) for this process, or says who holds it.
- * `socketDirFor` names where the holder will serve the database, from the lock's nonce.
- */
-export async function lockFolder(folder: string, processName: string, socketDirFor: (nonce: string) => string | null): Promise<LockAttempt> {
+export type LockOptions = {
+  /** Where the holder will serve the database, from the lock's nonce (see embedded-folder.ts). */
+  socketDirFor?: (nonce: string) => string | null;
+  /** Called by the one process that deletes a stale lock (which need not be the one that then wins). */
+  onStale?: (stale: LockHolder) => void;
+  /** Awaited when a lock is found stale, before anything is done about it (tests widen the race with it). */
+  staleSeen?: () => Promise<void>;
+};
+
+/** Takes the lock of `folder` (which must exist) for this process, or says who holds it. */
+export async function lockFolder(folder: string, processName: string, opts: LockOptions = {}): Promise<LockAttempt> {
   const file = path.join(folder, LOCK_FILE);
   const folderId = identify(folder);
   const nonce = randomBytes(16).toString('hex');
-  const holder: LockHolder = { ...currentProcess(), process: processName, folder: folderId, nonce, since: new Date().toISOString(), socketDir: socketDirFor(nonce) };
-  const replaced: LockHolder[] = [];
-  const outcome = await take(file, holder, folderId, replaced, 0);
-  if (outcome === 'held') return { held: new FolderLock(file, holder, replaced) };
+  const holder: LockHolder = { ...currentProcess(), process: processName, folder: folderId, nonce, since: new Date().toISOString(), socketDir: opts.socketDirFor?.(nonce) ?? null };
+  const outcome = await take(file, holder, folderId, { onStale: opts.onStale ?? (() => undefined), staleSeen: opts.staleSeen }, 0);
+  if (outcome === 'held') return { held: new FolderLock(file, holder) };
   if (outcome.kind === 'holder') return { holder: outcome.holder, file };
   return { holder: null, file, unreadable: true };
 }
@@ -90,17 +93,20 @@ export function readLockHolder(folder: string): LockHolder | null {
   return seen.kind === 'holder' ? seen.holder : null;
 }
 
-async function take(file: string, holder: LockHolder, folderId: string, replaced: LockHolder[], depth: number): Promise<'held' | Exclude<Seen, { kind: 'missing' }>> {
+type Hooks = { onStale: (stale: LockHolder) => void; staleSeen?: () => Promise<void> };
+
+async function take(file: string, holder: LockHolder, folderId: string, hooks: Hooks, depth: number): Promise<'held' | Exclude<Seen, { kind: 'missing' }>> {
   if (depth > MAX_DEPTH) throw new Error(`too many broken attempts to take ${file}`);
   for (let attempt = 0; attempt < 200; attempt++) {
     if (create(file, holder)) return 'held';
     const seen = read(file);
     if (seen.kind === 'missing') continue;
     if (!isStale(seen, folderId)) return seen;
+    await hooks.staleSeen?.();
     // Stale: win the right to delete exactly this lock, or let whoever has it do it.
     const breaker: LockHolder = { ...holder, nonce: randomBytes(16).toString('hex'), socketDir: null };
     const breakFile = `${file}.break-${seen.id}`;
-    const won = await take(breakFile, breaker, folderId, [], depth + 1);
+    const won = await take(breakFile, breaker, folderId, { onStale: () => undefined }, depth + 1);
     if (won !== 'held') {
       await sleep(5 + Math.random() * 20);
       continue;
@@ -109,7 +115,7 @@ async function take(file: string, holder: LockHolder, folderId: string, replaced
       const again = read(file);
       if (again.kind !== 'missing' && again.id === seen.id) {
         unlinkSync(file);
-        if (seen.kind === 'holder') replaced.push(seen.holder);
+        if (seen.kind === 'holder') hooks.onStale(seen.holder);
       }
     } finally {
       removeIfOurs(breakFile, breaker.nonce);

@@ -7,6 +7,7 @@ import {
   readStartupPacket,
   readyForQuery,
   scopeNames,
+  shortestSessionTimeoutMs,
   simpleQuery,
   sqlOf,
   syncMessage,
@@ -77,6 +78,15 @@ describe('embedded wire protocol', () => {
     expect(names(scopeNames(describeStatement(''), scope))[0]).toBe(`S${LOST_UNNAMED}`);
     scopeNames(parse('', 'SELECT 1'), scope);
     expect(names(scopeNames(bind('', ''), scope))[1]).toBe('');
+  });
+
+  it('finds the shortest session timeout a request sets (PGlite cannot survive one firing), and errs short when it cannot read one', () => {
+    expect(shortestSessionTimeoutMs('SELECT 1; SET statement_timeout = 5')).toBeNull();
+    expect(shortestSessionTimeoutMs("BEGIN; SET LOCAL role maple_app; SET LOCAL idle_in_transaction_session_timeout = 30000;\nSELECT 1")).toBe(30000);
+    expect(shortestSessionTimeoutMs('SET idle_session_timeout TO 2s; SET LOCAL transaction_timeout = 0')).toBe(2000);
+    expect(shortestSessionTimeoutMs("SELECT set_config('transaction_timeout', '1min', true)")).toBe(60_000);
+    expect(shortestSessionTimeoutMs('SET LOCAL idle_in_transaction_session_timeout = 0')).toBeNull();
+    expect(shortestSessionTimeoutMs("SELECT set_config('idle_' || 'x', '1', true), 'idle_session_timeout'")).toBe(1);
   });
 
   it('reads the transaction status of the last ReadyForQuery in an answer', () => {

@@ -152,6 +152,29 @@ export function sqlOf(msg: Buffer): string {
   return '';
 }
 
+// The timeouts whose firing PGlite cannot survive (see embedded-connection.ts).
+const SESSION_TIMEOUT = /(idle_in_transaction_session_timeout|idle_session_timeout|transaction_timeout)(\s*(?:=|\bto\b)\s*|'\s*,\s*)'?(\d+)\s*(ms|s|min|h|d)?\b/gi;
+const SESSION_TIMEOUT_NAME = /idle_in_transaction_session_timeout|idle_session_timeout|transaction_timeout/gi;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/**
+ * The shortest non-zero session timeout that `sql` sets, in ms: null when it sets none, and 1
+ * (as short as can be) when it names one in a way this cannot read. Reads text, not SQL: a
+ * string that merely mentions one counts, which errs on the safe side.
+ */
+export function shortestSessionTimeoutMs(sql: string): number | null {
+  const mentions = sql.match(SESSION_TIMEOUT_NAME)?.length ?? 0;
+  if (mentions === 0) return null;
+  let shortest: number | null = null;
+  let read = 0;
+  for (const m of sql.matchAll(SESSION_TIMEOUT)) {
+    read++;
+    const ms = Number(m[3]) * UNIT_MS[(m[4] ?? 'ms').toLowerCase()];
+    if (ms > 0 && (shortest === null || ms < shortest)) shortest = ms;
+  }
+  return read < mentions ? 1 : shortest;
+}
+
 function splitCString(buf: Buffer): [string, Buffer] {
   const end = buf.indexOf(0);
   if (end < 0) throw new ProtocolViolation('unterminated string in message');
