@@ -36,6 +36,8 @@ export type EmbeddedOpening = { kind: 'owner'; pglite: PGlite; owner: EmbeddedOw
 /** This process owns the folder: it holds the lock and serves the database to other processes. */
 export class EmbeddedOwner {
   private server: EmbeddedServer | undefined;
+  // A process that exits without closing the database (a failed boot) leaves no socket folder.
+  private readonly onExit = () => removeSocketDir(this.lock.holder.socketDir);
 
   constructor(
     private readonly lock: FolderLock,
@@ -53,6 +55,7 @@ export class EmbeddedOwner {
     if (!dir || this.server) return;
     // Not recursive: the name is random, and a directory that already exists is not ours to trust.
     mkdirSync(dir, { mode: 0o700 });
+    process.once('exit', this.onExit);
     this.server = await EmbeddedServer.start(pglite, dir, this.options);
   }
 
@@ -61,6 +64,7 @@ export class EmbeddedOwner {
     const server = this.server;
     this.server = undefined;
     await server?.close();
+    process.removeListener('exit', this.onExit);
     removeSocketDir(this.lock.holder.socketDir);
   }
 
