@@ -28,4 +28,6 @@ boot.run(async () => {
     await app.close();
   }, config.shutdownGraceMs);
   logger.info(`Maple API listening on ${await app.getUrl()} (${describeDatabase(config)}); docs at /docs`);
+  const socketDir = database.embedded?.socketDir;
+  if (socketDir) logger.info(`embedded database served to other processes (the CLI, psql -h ${socketDir} -U postgres)`);
 });

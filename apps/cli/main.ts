@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from '@maple/platform';
+import { ConfigError, loadConfig, setEmbeddedAccess } from '@maple/platform';
 import type { AppConfig } from '@maple/platform';
 import { audit } from './commands/audit';
 import { compliance } from './commands/compliance';
@@ -43,6 +43,8 @@ async function main(argv: string[]): Promise<number> {
     help();
     return 1;
   }
+  // Beside a running API the CLI works through the API's socket instead of opening the folder.
+  setEmbeddedAccess({ processName: 'maple-cli', whenInUse: 'connect' });
   let config: AppConfig;
   try {
     config = loadConfig();
@@ -53,7 +55,9 @@ async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
-  return command.run(args, config);
+  // A CLI command never hosts the projection daemon: the API (or the worker) does, and beside a
+  // running API a second daemon would compete with it through the socket.
+  return command.run(args, { ...config, projections: { ...config.projections, inProcess: false } });
 }
 
 main(process.argv.slice(2)).then(

@@ -11,8 +11,8 @@ const boot = new ProcessBoot('maple-worker');
 
 boot.run(async () => {
   let config = boot.config();
-  // The embedded database belongs to the API process (which then runs projections and jobs
-  // itself); a second process opening the same folder would corrupt it.
+  // The embedded database has one owner, the API process, which then runs projections and jobs
+  // itself (the folder's lock refuses a second owner; see embedded-lock.ts).
   if (!config.database.url)
     boot.fail('the worker needs DATABASE_URL (a PostgreSQL server); on the embedded database the API runs background work itself');
   config = { ...config, projections: { ...config.projections, inProcess: true } };

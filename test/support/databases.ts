@@ -14,6 +14,8 @@ export type TestDatabase = {
   config: AppConfig;
   /** Connection URL of this test's own PostgreSQL database (postgres target only). */
   url?: string;
+  /** The in-memory PGlite behind `db` (embedded target only). */
+  pglite?: PGlite;
   /** Runs SQL as the owner/superuser, bypassing the application role (to simulate tampering). */
   superuser(sql: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
@@ -41,6 +43,7 @@ export async function openTestDatabase(target: DatabaseTarget, overrides: Record
       target,
       db,
       config,
+      pglite: lite,
       // exec runs several statements (no parameters); query runs one with parameters.
       superuser: async (sql, params) =>
         params?.length ? (await lite.query<Record<string, unknown>>(sql, params)).rows : ((await lite.exec(sql)).at(-1)?.rows as Record<string, unknown>[]) ?? [],

@@ -7,6 +7,14 @@ export { Database, DatabaseUnavailableError, APP_ROLE, SYSTEM_ROLE, DEFAULT_TRAN
 export type { DatabaseKind, DbScope, Tx, PrismaTx, PoolStats } from './database/database';
 export { TransactionTimeoutError, transactionOpening } from './database/pg-transaction';
 export type { OpeningStatement } from './database/pg-transaction';
+export { EmbeddedDatabaseInUseError, openEmbeddedFolder, setEmbeddedAccess, socketUrl } from './database/embedded-folder';
+export type { EmbeddedAccess, EmbeddedOpening, EmbeddedOwner } from './database/embedded-folder';
+export { EmbeddedServer, DEFAULT_IDLE_IN_TRANSACTION_MS } from './database/embedded-server';
+export type { EmbeddedServerOptions } from './database/embedded-server';
+export { LOCK_FILE, lockFolder, readLockHolder } from './database/embedded-lock';
+export type { FolderLock, LockAttempt, LockHolder, LockOptions } from './database/embedded-lock';
+export { currentProcess } from './database/embedded-process';
+export type { ProcessIdentity } from './database/embedded-process';
 export { PrismaClient, Prisma } from './database/generated/client';
 export { applyMigrations, createMigration, diffMigrationsToSchema, migrationStatus, defaultMigrationPaths, isEmptyDiff, pgliteMigrationAdapter, postgresMigrationAdapter } from './database/schema-engine';
 export type { MigrationPaths } from './database/schema-engine';

@@ -1,5 +1,4 @@
-import { mkdir } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
@@ -15,6 +14,8 @@ import { compareMigrations, readMigrationFiles } from './migration-files';
 import type { AppliedMigration, MigrationCheck } from './migration-files';
 import { applyMigrations, defaultMigrationPaths, pgliteMigrationAdapter, postgresMigrationAdapter } from './schema-engine';
 import type { MigrationPaths } from './schema-engine';
+import { openEmbeddedFolder } from './embedded-folder';
+import type { EmbeddedAccess, EmbeddedOwner } from './embedded-folder';
 
 /** The role the application runs as for a company: owns no table, has no BYPASSRLS (created by a migration). */
 export const APP_ROLE = 'maple_app';
@@ -50,6 +51,8 @@ export type OpenOptions = {
   paths?: MigrationPaths;
   /** An already open PGlite (tests use in-memory ones). */
   pglite?: PGlite;
+  /** How to treat a data folder that another process owns (default: as the entry point set it). */
+  embedded?: EmbeddedAccess;
 };
 
 export class DatabaseUnavailableError extends Error {
@@ -73,6 +76,9 @@ export class Database {
     readonly paths: MigrationPaths,
     private readonly poolMax: number,
   ) {}
+
+  /** Set when this process owns an embedded data folder: its lock, and the socket serving it to other processes. */
+  embedded: EmbeddedOwner | undefined;
 
   static async open(opts: OpenOptions): Promise<Database> {
     const { config } = opts;
@@ -99,15 +105,28 @@ export class Database {
       }
     } else {
       let pg = opts.pglite;
+      let owner: EmbeddedOwner | undefined;
       if (!pg) {
-        await mkdir(config.database.dataDir, { recursive: true });
-        pg = await PGlite.create(config.database.dataDir);
+        // One owner per folder (embedded-folder.ts): another process's folder is refused, or used
+        // through that process's socket like any PostgreSQL server.
+        const opened = await openEmbeddedFolder(config.database.dataDir, opts.embedded);
+        if (opened.kind === 'client') return Database.open({ ...opts, config: { ...config, database: { ...config.database, url: opened.url } } });
+        pg = opened.pglite;
+        owner = opened.owner;
       }
       const lite = pg;
       const prisma = new PrismaClient({ adapter: capturingFactory(new PrismaPGlite(lite), 'pglite') });
       db = new Database('embedded', prisma, () => pgliteMigrationAdapter(lite), undefined, lite, !opts.pglite, paths, 1);
+      db.embedded = owner;
     }
-    if (opts.migrate) await db.migrate();
+    try {
+      if (opts.migrate) await db.migrate();
+      if (db.pglite) await db.embedded?.serve(db.pglite);
+    } catch (e) {
+      // An owner that cannot start gives the folder up at once, not only when the process exits.
+      if (db.embedded) await db.close();
+      throw e;
+    }
     return db;
   }
 
@@ -209,9 +228,11 @@ export class Database {
   }
 
   async close(): Promise<void> {
+    await this.embedded?.stopServing();
     await this.prisma.$disconnect().catch(() => undefined);
     if (this.pool && !this.pool.ended) await this.pool.end().catch(() => undefined);
     if (this.pglite && this.ownsPglite && !this.pglite.closed) await this.pglite.close().catch(() => undefined);
+    this.embedded?.release();
   }
 }
 

@@ -4,6 +4,7 @@ import { Database, DatabaseUnavailableError } from '../database/database';
 import type { Metrics } from '../metrics/metrics';
 import { startMetricsServer } from '../metrics/metrics-server';
 import type { MetricsServer } from '../metrics/metrics-server';
+import { EmbeddedDatabaseInUseError } from '../database/embedded-folder';
 
 /**
  * What the API and the worker share while they start and stop. Boot failures end with one plain
@@ -31,9 +32,11 @@ export class ProcessBoot {
   async database(config: AppConfig): Promise<Database> {
     let db: Database;
     try {
-      db = await Database.open({ config, migrate: config.database.migrateOnStart });
+      // A process that boots this way (the API) must own an embedded folder, never share it.
+      db = await Database.open({ config, migrate: config.database.migrateOnStart, embedded: { processName: this.name, whenInUse: 'fail' } });
     } catch (e) {
       if (e instanceof DatabaseUnavailableError) this.fail(`database unavailable: ${e.message}`);
+      if (e instanceof EmbeddedDatabaseInUseError) this.fail(e.message);
       this.fail(`database start failed: ${firstLine(e)}`);
     }
     if (config.env === 'production' && db.kind === 'postgres') await this.refuseUnsafeLogin(db);
