@@ -158,6 +158,8 @@ describe('process boot', () => {
       }
       // The documented login: no SUPERUSER, no BYPASSRLS, a member of the two application roles.
       await t.superuser(`CREATE ROLE ${login} LOGIN NOINHERIT IN ROLE maple_app, maple_system`);
+      // The job queue (pg-boss) creates its schema pgboss at its first start, as this login.
+      await t.superuser(`GRANT CREATE ON DATABASE "${new URL(t.url ?? '').pathname.slice(1)}" TO ${login}`);
       const u = new URL(t.url ?? '');
       u.username = login;
       const w = spawn(process.execPath, [worker], { cwd: repoRoot, env: { ...baseEnv, ...prod, LOG_LEVEL: 'info', DATABASE_URL: u.toString() }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -172,7 +174,7 @@ describe('process boot', () => {
     } finally {
       await t.close();
       const admin = await openTestDatabase('postgres');
-      await admin.superuser(`DROP ROLE IF EXISTS ${login}`).catch(() => undefined);
+      await admin.superuser(`DROP OWNED BY ${login}; DROP ROLE IF EXISTS ${login}`).catch(() => undefined);
       await admin.close();
     }
   }, 90_000);
