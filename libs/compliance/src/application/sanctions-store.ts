@@ -15,7 +15,7 @@ const SOURCE = 'OFAC-SDN';
  */
 @Injectable()
 export class SanctionsStore implements Screener {
-  private cache: { version: string; index: SanctionsIndex; checkedAt: number } | null = null;
+  private cache: { version: string; index: SanctionsIndex } | null = null;
   private loading: Promise<{ version: string; index: SanctionsIndex } | null> | null = null;
 
   constructor(@Inject(Database) private readonly db: Database) {}
@@ -84,19 +84,16 @@ export class SanctionsStore implements Screener {
     };
   }
 
-  // The index of the active snapshot, rebuilt when another process activates a new one
-  // (checked at most every few seconds).
+  // The index of the active snapshot, rebuilt when another process (the CLI's import) activates a
+  // new one. The active version is read for every screening (one primary-key-sized lookup): a
+  // decision must never cite a list that was already replaced.
   private async activeIndex(): Promise<{ version: string; index: SanctionsIndex } | null> {
-    if (this.cache && Date.now() - this.cache.checkedAt < 5000) return this.cache;
     const version = await this.activeVersion();
     if (!version) return null;
-    if (this.cache?.version === version) {
-      this.cache.checkedAt = Date.now();
-      return this.cache;
-    }
+    if (this.cache?.version === version) return this.cache;
     this.loading ??= (async () => {
       const index = buildSanctionsIndex(await this.loadSnapshot(version));
-      this.cache = { version, index, checkedAt: Date.now() };
+      this.cache = { version, index };
       return this.cache;
     })().finally(() => (this.loading = null));
     return this.loading;
