@@ -161,6 +161,7 @@ describeEachDatabase('event store', (ctx) => {
     const balances: Projection = {
       name: 'toy-balances',
       handles: ['AccountOpened', 'MoneyDeposited'],
+      tables: [],
       async apply(_tx, e) {
         if (failProjection) throw new Error('projection failed');
         seen.push(`${e.streamId}:${e.version}`);

@@ -85,8 +85,10 @@ export async function openTestDatabase(target: DatabaseTarget, overrides: Record
 /**
  * Runs a suite once per database target, each with its own fresh database:
  *   describeEachDatabase('event store', (ctx) => { it('...', async () => ctx().db ...) })
+ * `target` lets a suite skip, visibly, what one database cannot run:
+ *   (target === 'postgres' ? it : it.skip)('... (PostgreSQL server: concurrent transactions)', ...)
  */
-export function describeEachDatabase(title: string, body: (ctx: () => TestDatabase) => void): void {
+export function describeEachDatabase(title: string, body: (ctx: () => TestDatabase, target: DatabaseTarget) => void): void {
   for (const target of databaseTargets()) {
     describe(`${title} [${target}]`, () => {
       let t: TestDatabase | undefined;
@@ -99,7 +101,7 @@ export function describeEachDatabase(title: string, body: (ctx: () => TestDataba
       body(() => {
         if (!t) throw new Error('test database not open');
         return t;
-      });
+      }, target);
     });
   }
 }

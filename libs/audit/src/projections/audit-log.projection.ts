@@ -19,6 +19,7 @@ export function auditLogProjection(actions: AuditActions): Projection {
   return {
     name: 'audit-log',
     handles: '*',
+    tables: ['AuditLog', 'audit_entity_state'],
     async apply(tx: Tx, e: StoredEvent): Promise<void> {
       const [prev] = await tx.query<{ version: number; state: FlatState }>(
         'SELECT version, state FROM audit_entity_state WHERE stream_id = $1',
