@@ -1,12 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { Client } from 'pg';
 import { EventStore, ProjectionDaemon, horizonHolders, rebuildProjection } from '@maple/platform';
 import type { NewEvent, Projection } from '@maple/platform';
 import { describeEachDatabase, repoRoot } from '../support/databases';
 import type { TestDatabase } from '../support/databases';
 import { TOY_TABLE_SQL, toyBalances } from '../fixtures/toy-balances.projection';
+import { holdHorizon } from './horizon-holder';
 
 const store = new EventStore();
 const deposit = (amount: number, type = 'MoneyDeposited'): NewEvent => ({
@@ -242,12 +242,8 @@ describeEachDatabase('projection daemon', (ctx, target) => {
   });
 
   onServer('names the transaction that holds back the catch-up horizon, with its pid, age and application_name (PostgreSQL server)', async () => {
-    const holder = new Client({ connectionString: ctx().url, application_name: 'maple-horizon-test' });
-    await holder.connect();
+    const holder = await holdHorizon(ctx().url!, 'maple-horizon-test');
     try {
-      await holder.query('BEGIN');
-      await holder.query('SELECT pg_current_xact_id()');
-      const { rows } = await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
       await appendDeposits(ctx(), 2, 5);
       const p = toyBalances();
       const daemon = new ProjectionDaemon(ctx().db, store, () => [p], { ...opts, stallAfterMs: 400 });
@@ -256,14 +252,14 @@ describeEachDatabase('projection daemon', (ctx, target) => {
       const [s] = await daemon.status();
       expect(s.lag).toBeGreaterThanOrEqual(10);
       expect(await daemon.health()).toMatch(/^toy-balances stalled \d+ events behind for \d+ s; the catch-up horizon is held back by (pid \d+|prepared)/);
-      const mine = (await horizonHolders(ctx().db, 400, 50)).find((h) => h.pid === rows[0].pid);
+      const mine = (await horizonHolders(ctx().db, 400, 50)).find((h) => h.pid === holder.pid);
       expect(mine).toMatchObject({ applicationName: 'maple-horizon-test', state: 'idle in transaction', prepared: null });
       expect(mine?.ageMs).toBeGreaterThanOrEqual(800);
-      await holder.query('COMMIT');
+      await holder.release();
       await catchUpFully(daemon, p);
       expect(await daemon.health()).toBe('ok');
     } finally {
-      await holder.end();
+      await holder.release();
     }
   });
 });

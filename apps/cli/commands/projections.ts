@@ -12,7 +12,8 @@ export const projections: CliCommand = {
   usage: USAGE,
   summary: 'show projections and rebuilds, rebuild read models blue/green, or resume a failed projection',
   async run(args, config) {
-    const [action, name] = args;
+    const [action, ...rest] = args;
+    const name = rest.find((a) => !a.startsWith('--'));
     const database = await Database.open({ config, migrate: config.database.migrateOnStart });
     const app = await NestFactory.createApplicationContext(AppModule.register({ config: { ...config, projections: { ...config.projections, inProcess: false } }, database }), {
       logger: new JsonLogger(createRootLogger('warn')),
@@ -33,7 +34,7 @@ export const projections: CliCommand = {
       }
       if (action === 'rebuild') {
         // No name: every read model (what the ComplianceRecord partitioning migration tells operators to run).
-        const all = !name || name === '--all';
+        const all = !name;
         const plans = all ? planAll(registry.entries()) : [planRebuild(registry.entries(), name)];
         let code = 0;
         for (const plan of plans) code = Math.max(code, await rebuild(database, app.get(EventStore), plan, args.includes('--compare')));
@@ -68,8 +69,8 @@ async function rebuild(db: Database, store: EventStore, plan: RebuildPlan, compa
     const changed = Object.entries(r.differences).filter(([, d]) => d.onlyLive || d.onlyRebuilt);
     out(changed.length ? `  rows that differed from the live tables: ${changed.map(([t, d]) => `${t} ${d.onlyLive} replaced, ${d.onlyRebuilt} new`).join('; ')}` : '  identical to the live tables, row for row');
   }
-  for (const u of r.unvalidated) out(`  NOT VALIDATED: ${u} (the foreign key stays NOT VALID; fix the rows, then VALIDATE CONSTRAINT)`);
-  return r.unvalidated.length ? 1 : 0;
+  for (const w of r.warnings) out(`  WARNING: ${w}`);
+  return r.warnings.length ? 1 : 0;
 }
 
 function summary(r: RebuildReport): string {

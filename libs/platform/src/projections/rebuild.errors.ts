@@ -11,6 +11,7 @@ export type RebuildErrorCode =
   | 'REBUILD.DEFINITION_CHANGED'
   | 'REBUILD.DEFINITION_UNREADABLE'
   | 'REBUILD.LOCKS_UNAVAILABLE'
+  | 'REBUILD.DEPENDENT_OBJECTS'
   | 'REBUILD.EVENT_FAILED';
 
 registerErrorStatus('REBUILD.PROJECTION_NOT_FOUND', 404);
@@ -23,6 +24,7 @@ registerErrorStatus('REBUILD.ABANDONED', 409);
 registerErrorStatus('REBUILD.DEFINITION_CHANGED', 409);
 registerErrorStatus('REBUILD.DEFINITION_UNREADABLE', 422);
 registerErrorStatus('REBUILD.LOCKS_UNAVAILABLE', 503);
+registerErrorStatus('REBUILD.DEPENDENT_OBJECTS', 409);
 registerErrorStatus('REBUILD.EVENT_FAILED', 422);
 
 /** Why a read-model rebuild was refused or stopped; the live tables are then untouched. */

@@ -43,8 +43,8 @@ export type RebuildReport = {
   swapAttempts: number;
   rows: Record<string, number>;
   differences?: Record<string, { onlyLive: number; onlyRebuilt: number }>;
-  /** Foreign keys of other tables re-pointed at the new tables but not validated (why, for each). */
-  unvalidated: string[];
+  /** What needs an operator after the swap: a re-pointed foreign key that did not validate, old tables kept. */
+  warnings: string[];
 };
 
 // Replay gets close to the head outside the swap's locks, so the part under them stays small.
@@ -117,7 +117,7 @@ export async function rebuildProjections(db: Database, store: EventStore, plan: 
     for (let attempt = 1; ; attempt++) {
       await catchUp(NEAR_HEAD);
       try {
-        const swapped = await swap(db, plan, shadow, attempt, done, { replay, progress, compare: opts.compare ?? false, run });
+        const swapped = await swap(db, plan, shadow, attempt, done, { replay, progress, compare: opts.compare ?? false, run, attempts });
         done = swapped.done;
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         const report: RebuildReport = {
@@ -132,7 +132,7 @@ export async function rebuildProjections(db: Database, store: EventStore, plan: 
           swapAttempts: attempt,
           rows: swapped.rows,
           ...(swapped.differences ? { differences: swapped.differences } : {}),
-          unvalidated: await validate(db, swapped.toValidate),
+          warnings: [...(await validate(db, swapped.toValidate)), ...(await dropRetired(db, shadow))],
         };
         await db.ownerTransaction((tx) => tx.execute(`UPDATE projection_rebuilds SET report = $2::jsonb WHERE id = $1`, run, JSON.stringify(report)));
         await progress({ phase: 'swapped' });
@@ -167,16 +167,23 @@ type SwapContext = {
   progress: (p: RebuildProgress) => Promise<void>;
   compare: boolean;
   run: string;
+  attempts: number;
 };
 
 async function swap(db: Database, plan: RebuildPlan, shadow: ShadowTables, attempt: number, from: Replayed, ctx: SwapContext) {
   let lockedAt = 0n;
   const result = await db.ownerTransaction(
     async (tx) => {
-      // Give way before PostgreSQL's deadlock detector would pick a victim among the writers.
-      await tx.query(`SELECT set_config('lock_timeout', greatest(10, (extract(epoch FROM current_setting('deadlock_timeout')::interval) * 800)::int)::text || 'ms', true)`);
+      // Give way before PostgreSQL's deadlock detector would pick a victim among the writers. The
+      // later tries wait longer: past deadlock_timeout, a blocking autovacuum is cancelled for us.
+      const patience = attempt <= Math.ceil(ctx.attempts / 2) ? 0.8 : 3;
+      await tx.query(`SELECT set_config('lock_timeout', greatest(10, (extract(epoch FROM current_setting('deadlock_timeout')::interval) * 1000 * $1::float8)::int)::text || 'ms', true)`, patience);
       // The daemon takes this lock before it touches an async table: taking it first avoids a deadlock.
       if (plan.mode === 'async') for (const p of plan.projections) await tx.query(`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(${projectionLockSql()})) AS l`, p.name);
+      // Writers pass SHARE UPDATE EXCLUSIVE, DDL does not: the slow preparation runs under it.
+      await tx.execute(`LOCK TABLE ${shadow.tables.map((t) => t.qualified).join(', ')} IN SHARE UPDATE EXCLUSIVE MODE`);
+      const prepared = await shadow.prepareSwap(tx);
+      await shadow.useTwins(tx);
       const locked = [...shadow.tables.map((t) => t.qualified), ...(await shadow.referencingTables(tx))];
       await tx.execute(`LOCK TABLE ${locked.join(', ')} IN ACCESS EXCLUSIVE MODE`);
       lockedAt = process.hrtime.bigint();
@@ -194,7 +201,6 @@ async function swap(db: Database, plan: RebuildPlan, shadow: ShadowTables, attem
       }
       await heartbeat(tx, ctx.run, done.events);
       const differences = ctx.compare ? await shadow.differences(tx) : undefined;
-      const rows = await shadow.rowCounts(tx);
       if (plan.mode === 'async') {
         for (const p of plan.projections) {
           await tx.execute(
@@ -206,14 +212,15 @@ async function swap(db: Database, plan: RebuildPlan, shadow: ShadowTables, attem
           );
         }
       }
-      await finishRun(tx, ctx.run, { status: 'swapped', report: { rows } });
-      // Last: it leaves the search path at pg_catalog.
-      const toValidate = await shadow.swap(tx);
-      return { differences, rows, toValidate, done };
+      await finishRun(tx, ctx.run, { status: 'swapped', report: { events: done.events } });
+      await shadow.swap(tx, prepared);
+      return { differences, toValidate: prepared.toValidate, done };
     },
     { timeoutMs: 600_000 },
   );
-  return { ...result, lockMs: Number(process.hrtime.bigint() - lockedAt) / 1e6 };
+  const lockMs = Number(process.hrtime.bigint() - lockedAt) / 1e6;
+  const rows = await db.ownerTransaction((tx) => shadow.liveRowCounts(tx));
+  return { ...result, rows, lockMs };
 }
 
 /** Rebuilds one projection's tables on its own (a projection that shares no table). */
@@ -229,6 +236,15 @@ async function furthestCheckpoint(tx: Tx, plan: RebuildPlan): Promise<Checkpoint
   return r ? { transactionId: r.transaction_id, position: r.position } : START;
 }
 
+async function dropRetired(db: Database, shadow: ShadowTables): Promise<string[]> {
+  try {
+    await db.ownerTransaction((tx) => shadow.dropRetired(tx), { timeoutMs: 600_000 });
+    return [];
+  } catch (e) {
+    return [`the replaced tables stay in schema ${shadow.shadowSchemas().at(-1)}: ${(e as Error).message.split('\n')[0]}`];
+  }
+}
+
 // Re-pointed foreign keys were added NOT VALID under the locks; validating them scans the
 // referencing table without blocking its writers.
 async function validate(db: Database, fks: { table: string; constraint: string }[]): Promise<string[]> {
@@ -236,7 +252,7 @@ async function validate(db: Database, fks: { table: string; constraint: string }
   for (const fk of fks) {
     await db
       .ownerTransaction((tx) => tx.execute(`ALTER TABLE ${fk.table} VALIDATE CONSTRAINT "${fk.constraint.replace(/"/g, '""')}"`), { timeoutMs: 3600_000 })
-      .catch((e: Error) => failed.push(`${fk.table} ${fk.constraint}: ${e.message}`));
+      .catch((e: Error) => failed.push(`foreign key ${fk.constraint} of ${fk.table} stays NOT VALID: ${e.message.split('\n')[0]}`));
   }
   return failed;
 }

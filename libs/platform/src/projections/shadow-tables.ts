@@ -1,6 +1,6 @@
 import type { Tx } from '../database/database';
 import { RebuildError } from './rebuild.errors';
-import { catalogPath, constraintsOf, describeTable, firstDifference, indexesOf, partitionsOf, relationByQualifiedName, relationTree, resolveTable, triggersOf } from './table-catalog';
+import { catalogPath, constraintsOf, dependentObjects, describeTable, firstDifference, indexesOf, partitionsOf, relationByQualifiedName, relationTree, resolveTable, triggersOf } from './table-catalog';
 import type { Relation, TableDescription } from './table-catalog';
 import { copyAccess } from './table-access';
 
@@ -25,6 +25,8 @@ export class ShadowTables {
     // Source schema -> the run's schema for it, and the source schema as PostgreSQL quotes it.
     private readonly schemas: Map<string, string>,
     private readonly quoted: Map<string, string>,
+    // The search path the projections normally run with; the run's schema goes in front of it.
+    private readonly basePath: string,
   ) {}
 
   /** Resolves the tables (unqualified names, as on the search path) and names the run's schemas. */
@@ -45,17 +47,35 @@ export class ShadowTables {
         quoted.set(r.schema, r.quotedSchema);
       }
     }
-    return new ShadowTables(run, tables, schemas, quoted);
+    const [{ path }] = await tx.query<{ path: string }>(`SELECT current_setting('search_path') AS path`);
+    const shadow = new ShadowTables(run, tables, schemas, quoted, path);
+    await shadow.refuseDependents(tx);
+    return shadow;
   }
 
   /** The run's schemas, to record (a crashed run is cleaned up by dropping them). */
   shadowSchemas(): string[] {
-    return [...this.schemas.values()];
+    return [...this.schemas.values(), this.retired];
+  }
+
+  // Where the replaced tables go at the swap, to be dropped once its locks are released: the
+  // swap's commit then unlinks no files, which would keep writers waiting.
+  private get retired(): string {
+    return `${this.run}_retired`;
+  }
+
+  private async refuseDependents(tx: Tx): Promise<void> {
+    const oids: string[] = [];
+    for (const t of this.tables) oids.push(...(await relationTree(tx, t)).map((r) => r.oid));
+    const found = await dependentObjects(tx, oids);
+    if (found.length) {
+      throw new RebuildError('REBUILD.DEPENDENT_OBJECTS', `${found.join(', ')} depend${found.length === 1 ? 's' : ''} on ${this.tables.map((t) => t.qualified).join(', ')}; a swap would leave ${found.length === 1 ? 'it' : 'them'} on the old table. Drop and recreate ${found.length === 1 ? 'it' : 'them'} around the rebuild.`, { dependents: found });
+    }
   }
 
   /** The search path that makes the projections write the twins. */
   async useTwins(tx: Tx): Promise<void> {
-    await tx.query(`SELECT set_config('search_path', $1 || ', ' || current_setting('search_path'), true)`, this.run);
+    await tx.query(`SELECT set_config('search_path', $1, true)`, `${this.run}, ${this.basePath}`);
   }
 
   private twinOf(rel: Pick<Relation, 'schema' | 'name'>): string {
@@ -73,7 +93,7 @@ export class ShadowTables {
   /** Creates the empty twins with their keys, unique indexes, foreign keys, triggers and partitions. */
   async create(tx: Tx): Promise<void> {
     await catalogPath(tx);
-    for (const schema of this.schemas.values()) await tx.execute(`CREATE SCHEMA ${q(schema)}`);
+    for (const schema of this.shadowSchemas()) await tx.execute(`CREATE SCHEMA ${q(schema)}`);
     const all: Relation[] = [];
     for (const t of this.tables) {
       const key = await partitionKey(tx, t);
@@ -133,46 +153,90 @@ export class ShadowTables {
     return out;
   }
 
-  async rowCounts(tx: Tx): Promise<Record<string, number>> {
-    const out: Record<string, number> = {};
-    for (const t of this.tables) out[t.name] = Number((await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.twinOf(t)}`))[0].n);
-    return out;
-  }
-
   /**
-   * Swaps the twins in; the caller holds ACCESS EXCLUSIVE locks on the tables and on every table
-   * whose foreign keys point at them. Copies the access rules (policies, grants, row-level
-   * security) as they are now, proves each twin defined exactly like its original, moves the
-   * foreign keys of other tables over, drops the originals and moves the twins into place.
-   * Returns the foreign keys to validate once the locks are gone.
+   * Makes each twin ready to go live, while writers still run (the caller holds SHARE UPDATE
+   * EXCLUSIVE locks on the tables, which let writers through but no DDL): partitions created
+   * meanwhile, then the access rules (policies, grants, row-level security) as they are now, and
+   * the proof that each twin is defined exactly like its original. Returns the swap itself,
+   * written out, so that the part under ACCESS EXCLUSIVE locks is one statement.
    */
-  async swap(tx: Tx): Promise<{ table: string; constraint: string }[]> {
+  async prepareSwap(tx: Tx): Promise<SwapScript> {
     await catalogPath(tx);
+    const tree: Relation[] = [];
     for (const t of this.tables) {
       const now = await resolveQualified(tx, t);
       if (now?.oid !== t.oid) throw new RebuildError('REBUILD.DEFINITION_CHANGED', `${t.qualified} was replaced while the rebuild ran; run it again.`);
       await this.addMissingPartitions(tx, t);
-      for (const rel of await relationTree(tx, t)) await copyAccess(tx, rel, this.twinOf(rel));
+      for (const rel of await relationTree(tx, t)) {
+        await copyAccess(tx, rel, this.twinOf(rel));
+        tree.push(rel);
+      }
       const live = await describeTable(tx, t);
       const twin = this.normalise(await describeTable(tx, (await resolveQualified(tx, { qualified: this.twinOf(t) }))!));
       const diff = firstDifference(live, twin);
       if (diff) throw new RebuildError('REBUILD.DEFINITION_CHANGED', `The rebuilt ${t.qualified} would differ from the live one at ${diff}; was it altered during the rebuild? Run it again.`, { table: t.name, at: diff });
     }
+    await this.refuseDependents(tx);
+    // Foreign keys into the set cannot change meanwhile: adding one needs a lock that conflicts.
     const incoming = await this.incomingForeignKeys(tx);
-    for (const fk of incoming) await tx.execute(`ALTER TABLE ${fk.table} DROP CONSTRAINT ${q(fk.name)}`);
-    await this.keepOwnedSequences(tx);
-    await tx.execute(`DROP TABLE ${this.tables.map((t) => t.qualified).join(', ')} RESTRICT`);
-    for (const t of this.tables) await this.moveIntoPlace(tx, t, t);
-    const toValidate: { table: string; constraint: string }[] = [];
-    for (const fk of incoming) {
+    const toValidate = incoming.filter((fk) => !fk.partitioned && !/ NOT VALID$/.test(fk.def)).map((fk) => ({ table: fk.table, constraint: fk.name }));
+    const retired = q(this.retired);
+    const stats = await this.statistics(tx, tree);
+    const statements = [
+      ...incoming.map((fk) => `ALTER TABLE ${fk.table} DROP CONSTRAINT ${q(fk.name)}`),
+      ...(await this.ownedSequences(tx)),
+      ...stats.retire,
+      ...tree.map((rel) => `ALTER TABLE ${rel.qualified} SET SCHEMA ${retired}`),
+      ...tree.map((rel) => `ALTER TABLE ${this.twinOf(rel)} SET SCHEMA ${q(rel.schema)}`),
       // Partitioned tables cannot take a NOT VALID foreign key (PostgreSQL 15 to 17): checked now.
-      const later = !fk.partitioned && !/ NOT VALID$/.test(fk.def);
-      await tx.execute(`ALTER TABLE ${fk.table} ADD CONSTRAINT ${q(fk.name)} ${fk.def}${later ? ' NOT VALID' : ''}`);
-      if (later) toValidate.push({ table: fk.table, constraint: fk.name });
+      ...incoming.map((fk) => `ALTER TABLE ${fk.table} ADD CONSTRAINT ${q(fk.name)} ${fk.def}${toValidate.some((v) => v.table === fk.table && v.constraint === fk.name) ? ' NOT VALID' : ''}`),
+      ...stats.bring,
+    ];
+    return { fingerprint: await this.accessFingerprint(tx), statements, toValidate };
+  }
+
+  // The partition trees and every grant in them, in one value.
+  private async accessFingerprint(tx: Tx): Promise<string> {
+    const [r] = await tx.query<{ f: string | null }>(
+      `SELECT string_agg(c.oid::text || ':' || coalesce(c.relacl::text, '') || ':' ||
+               coalesce((SELECT string_agg(a.attname || '=' || a.attacl::text, ',' ORDER BY a.attnum) FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attacl IS NOT NULL), ''), ';' ORDER BY c.oid) AS f
+         FROM pg_class c WHERE c.oid IN (SELECT t.relid FROM unnest($1::oid[]) AS root(oid), pg_partition_tree(root.oid) t)`,
+      `{${this.tables.map((t) => t.oid).join(',')}}`,
+    );
+    return r.f ?? '';
+  }
+
+  /**
+   * Swaps the twins in: moves the foreign keys of other tables over, drops the originals and
+   * moves the twins into their place, in one statement. The caller holds ACCESS EXCLUSIVE locks
+   * on the tables and on every table whose foreign keys point at them, and prepared the script
+   * in the same transaction; grants, which change without a table lock, are checked again.
+   */
+  async swap(tx: Tx, script: SwapScript): Promise<void> {
+    if ((await this.accessFingerprint(tx)) !== script.fingerprint) {
+      throw new RebuildError('REBUILD.DEFINITION_CHANGED', `Grants or partitions of ${this.tables.map((t) => t.qualified).join(', ')} changed during the swap; run the rebuild again.`);
     }
-    await this.moveStatistics(tx);
-    for (const schema of this.schemas.values()) await tx.execute(`DROP SCHEMA ${q(schema)} RESTRICT`);
-    return toValidate;
+    await tx.execute(`DO $rebuild_swap$ BEGIN\n${script.statements.map((st) => `  ${st};`).join('\n')}\nEND $rebuild_swap$`);
+  }
+
+  /** Rows in each table once swapped in (counted after the swap, not under its locks). */
+  async liveRowCounts(tx: Tx): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const t of this.tables) out[t.name] = Number((await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t.qualified}`))[0].n);
+    return out;
+  }
+
+  /**
+   * After the swap: drops the replaced tables (RESTRICT: should anything have come to depend on
+   * them meanwhile, they stay, and the error says what) and the run's empty schemas.
+   */
+  async dropRetired(tx: Tx): Promise<void> {
+    const old = await tx.query<{ name: string }>(
+      `SELECT format('%I.%I', n.nspname, c.relname) AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition`,
+      this.retired,
+    );
+    if (old.length) await tx.execute(`DROP TABLE ${old.map((o) => o.name).join(', ')} RESTRICT`);
+    for (const schema of this.shadowSchemas()) await tx.execute(`DROP SCHEMA ${q(schema)} RESTRICT`);
   }
 
   /** Drops the run's schemas and whatever is in them (a failed or abandoned run). */
@@ -180,8 +244,9 @@ export class ShadowTables {
     for (const s of schemas) await tx.execute(`DROP SCHEMA IF EXISTS ${q(s)} CASCADE`);
   }
 
-  // Partitions created while the rebuild ran (the monthly AuditLog ones) get their twin now; the
-  // comparison that follows refuses the swap if rows already landed where the new one belongs.
+  // Partitions created while the rebuild ran (the monthly AuditLog ones) get their twin now. If
+  // rows for the new partition's range already sit in the twin's default partition, creating it
+  // fails and the rebuild stops (the live tables untouched): run it again.
   private async addMissingPartitions(tx: Tx, parent: Relation): Promise<void> {
     for (const p of await partitionsOf(tx, parent)) {
       const twin = await resolveQualified(tx, { qualified: this.twinOf(p) });
@@ -201,17 +266,6 @@ export class ShadowTables {
       text = text.split(`${shadow}.`).join(`${this.quoted.get(source) ?? source}.`).split(`"${shadow}"`).join(`"${source}"`);
     }
     return JSON.parse(text) as TableDescription;
-  }
-
-  // Extended statistics (copied by LIKE) stay in the run's schema when their table moves.
-  private async moveStatistics(tx: Tx): Promise<void> {
-    for (const [source, shadow] of this.schemas) {
-      const stats = await tx.query<{ name: string }>(
-        `SELECT format('%I.%I', n.nspname, s.stxname) AS name FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = s.stxnamespace WHERE n.nspname = $1`,
-        shadow,
-      );
-      for (const st of stats) await tx.execute(`ALTER STATISTICS ${st.name} SET SCHEMA ${q(source)}`);
-    }
   }
 
   private async incomingForeignKeys(tx: Tx): Promise<{ table: string; name: string; def: string; partitioned: boolean }[]> {
@@ -238,7 +292,8 @@ export class ShadowTables {
 
   // A serial column's sequence belongs to the original and would be dropped with it, though the
   // twin's default uses it too.
-  private async keepOwnedSequences(tx: Tx): Promise<void> {
+  private async ownedSequences(tx: Tx): Promise<string[]> {
+    const out: string[] = [];
     for (const t of this.tables) {
       const owned = await tx.query<{ seq: string; col: string }>(
         `SELECT format('%I.%I', sn.nspname, s.relname) AS seq, a.attname AS col
@@ -247,23 +302,31 @@ export class ShadowTables {
           WHERE d.classid = 'pg_class'::regclass AND d.refobjid = $1::oid AND d.deptype = 'a'`,
         t.oid,
       );
-      for (const o of owned) await tx.execute(`ALTER SEQUENCE ${o.seq} OWNED BY ${this.twinOf(t)}.${q(o.col)}`);
+      out.push(...owned.map((o) => `ALTER SEQUENCE ${o.seq} OWNED BY ${this.twinOf(t)}.${q(o.col)}`));
     }
+    return out;
   }
 
-  private async moveIntoPlace(tx: Tx, rel: Pick<Relation, 'schema' | 'name'>, original: Pick<Relation, 'schema' | 'name'>): Promise<void> {
-    const twin = await resolveQualified(tx, { qualified: this.twinOf(rel) });
-    if (!twin) throw new RebuildError('REBUILD.DEFINITION_CHANGED', `The twin of ${original.schema}.${original.name} is missing.`);
-    // Partitions first: once the parent has moved, its partitions still sit in the run's schemas.
-    const parts = await partitionsOf(tx, twin);
-    await tx.execute(`ALTER TABLE ${this.twinOf(rel)} SET SCHEMA ${q(original.schema)}`);
-    for (const p of parts) {
-      const source = [...this.schemas.entries()].find(([, shadow]) => shadow === p.schema)?.[0];
-      if (!source) throw new RebuildError('REBUILD.DEFINITION_CHANGED', `Partition ${p.qualified} is outside the rebuild's schemas.`);
-      await this.moveIntoPlace(tx, { schema: source, name: p.name }, { schema: source, name: p.name });
-    }
+  // Extended statistics stay in their schema when their table moves: the original's go with it
+  // to the retired schema, the twin's (copied by LIKE) to the original's schema.
+  private async statistics(tx: Tx, tree: readonly Relation[]): Promise<{ retire: string[]; bring: string[] }> {
+    const stats = await tx.query<{ name: string; table: string }>(
+      `SELECT format('%I.%I', n.nspname, s.stxname) AS name, s.stxrelid::text AS table FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = s.stxnamespace
+        WHERE s.stxrelid IN (SELECT unnest($1::oid[])) OR n.nspname = ANY ($2::text[])`,
+      `{${tree.map((r) => r.oid).join(',')}}`,
+      `{${[...this.schemas.values()].join(',')}}`,
+    );
+    const live = new Set(tree.map((r) => r.oid));
+    const sourceOf = (name: string) => [...this.schemas.entries()].find(([, shadow]) => name.startsWith(`${shadow}.`))?.[0];
+    return {
+      retire: stats.filter((st) => live.has(st.table)).map((st) => `ALTER STATISTICS ${st.name} SET SCHEMA ${q(this.retired)}`),
+      bring: stats.filter((st) => !live.has(st.table) && sourceOf(st.name)).map((st) => `ALTER STATISTICS ${st.name} SET SCHEMA ${q(sourceOf(st.name)!)}`),
+    };
   }
 }
+
+/** The swap, written out under the preparation's lock, run under the swap's. */
+export type SwapScript = { fingerprint: string; statements: string[]; toValidate: { table: string; constraint: string }[] };
 
 async function partitionKey(tx: Tx, rel: Relation): Promise<string | null> {
   if (!rel.partitioned) return null;

@@ -183,6 +183,29 @@ export async function describeTable(tx: Tx, rel: Relation): Promise<TableDescrip
   };
 }
 
+/**
+ * Objects outside the tables that would silently follow them when they are swapped out, and be
+ * lost when they are dropped: views and rules, functions with SQL-standard bodies, policies and
+ * triggers of other tables, other tables' columns of their row type. Foreign keys are not in
+ * the list (the swap moves them over).
+ */
+export async function dependentObjects(tx: Tx, oids: readonly string[]): Promise<string[]> {
+  const rows = await tx.query<{ what: string }>(
+    `WITH tree AS (SELECT unnest($1::oid[]) AS oid), types AS (SELECT reltype AS oid FROM pg_class WHERE oid IN (SELECT oid FROM tree))
+     SELECT DISTINCT pg_describe_object(d.classid, d.objid, 0) AS what
+       FROM pg_depend d
+      WHERE d.deptype = 'n'
+        AND ((d.refclassid = 'pg_class'::regclass AND d.refobjid IN (SELECT oid FROM tree)) OR (d.refclassid = 'pg_type'::regclass AND d.refobjid IN (SELECT oid FROM types)))
+        AND (d.classid IN ('pg_rewrite'::regclass, 'pg_proc'::regclass)
+          OR (d.classid = 'pg_policy'::regclass AND (SELECT polrelid FROM pg_policy WHERE oid = d.objid) NOT IN (SELECT oid FROM tree))
+          OR (d.classid = 'pg_trigger'::regclass AND (SELECT tgrelid FROM pg_trigger WHERE oid = d.objid) NOT IN (SELECT oid FROM tree))
+          OR (d.classid = 'pg_class'::regclass AND d.objid NOT IN (SELECT oid FROM tree)))
+      ORDER BY 1`,
+    `{${oids.join(',')}}`,
+  );
+  return rows.map((r) => r.what);
+}
+
 /** The first place where two descriptions differ, as a path ('indexes[2].def'), or null. */
 export function firstDifference(a: unknown, b: unknown, path = ''): string | null {
   if (a === b) return null;
