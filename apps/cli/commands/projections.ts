@@ -14,7 +14,10 @@ export const projections: CliCommand = {
   async run(args, config) {
     const [action, ...rest] = args;
     const name = rest.find((a) => !a.startsWith('--'));
-    const database = await Database.open({ config, migrate: config.database.migrateOnStart });
+    // A rebuild creates, moves and drops tables: it needs the owner's connection when the
+    // application logs in as a role that owns nothing (DATABASE_MIGRATION_URL).
+    const owner = { ...config, database: { ...config.database, url: config.database.migrationUrl ?? config.database.url } };
+    const database = await Database.open({ config: owner, migrate: config.database.migrateOnStart });
     const app = await NestFactory.createApplicationContext(AppModule.register({ config: { ...config, projections: { ...config.projections, inProcess: false } }, database }), {
       logger: new JsonLogger(createRootLogger('warn')),
     });

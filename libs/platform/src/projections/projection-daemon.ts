@@ -4,6 +4,7 @@ import type { EventStore } from '../event-store/event-store';
 import type { Checkpoint } from '../event-store/event.types';
 import { applyEvents, BatchFailedError, ProjectionFailedError } from './apply-events';
 import { describeHolder, horizonHolders } from './event-horizon';
+import { eventsAfter } from './events-after';
 import { backoffMs, isTransientError } from './transient-errors';
 
 export { ProjectionFailedError } from './apply-events';
@@ -176,22 +177,16 @@ export class ProjectionDaemon {
           const cp = { transactionId: r?.transaction_id ?? '0', position: r?.position ?? '0' };
           // Reading order, not positions: after interleaved commits the checkpoint's position can
           // be below the head with every event applied.
-          const [behind] = await tx.query<{ lag: number; since: Date | null }>(
-            `SELECT count(*)::int AS lag, min(recorded_at) AS since FROM (
-               SELECT recorded_at FROM events WHERE (transaction_id, position) > ($1::xid8, $2::bigint) ORDER BY transaction_id, position LIMIT $3) e`,
-            cp.transactionId,
-            cp.position,
-            LAG_COUNT_LIMIT,
-          );
+          const behind = await eventsAfter(tx, cp, LAG_COUNT_LIMIT);
           out.push({
             name: p.name,
             position: cp.position,
             transactionId: cp.transactionId,
             status: r?.status ?? 'running',
             error: r?.error ?? null,
-            lag: Number(behind.lag),
+            lag: behind.count,
             updatedAt: r ? new Date(r.updated_at) : new Date(0),
-            waitingSince: behind.since ? new Date(behind.since) : null,
+            waitingSince: behind.since,
             retrying: this.retrying.get(p.name) ?? null,
           });
         }

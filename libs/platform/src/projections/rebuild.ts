@@ -11,6 +11,8 @@ import { RebuildError } from './rebuild.errors';
 import { finishRun, heartbeat, pgArray, startRun } from './rebuild-runs';
 import { ShadowTables } from './shadow-tables';
 import { backoffMs, isTransientError } from './transient-errors';
+import { describeHolder, horizonHolders } from './event-horizon';
+import { eventsAfter } from './events-after';
 
 export type RebuildProgress =
   | { phase: 'replay'; events: number }
@@ -26,6 +28,13 @@ export type RebuildOptions = {
   compare?: boolean;
   /** Tries at taking the swap's locks before giving up (each waits below deadlock_timeout). */
   swapAttempts?: number;
+  /**
+   * At most this many events are left for the swap's locks (inline tables). More than that wait
+   * behind the horizon, held back by a long transaction: the rebuild waits for it, up to
+   * `horizonWaitMs`, rather than make the commands wait while it replays them.
+   */
+  maxEventsUnderLock?: number;
+  horizonWaitMs?: number;
   /** Called between steps; awaited, so a caller can watch (or, in tests, act) at each one. */
   onProgress?: (p: RebuildProgress) => void | Promise<void>;
 };
@@ -83,15 +92,20 @@ export async function rebuildProjections(db: Database, store: EventStore, plan: 
   // committed event (only under the swap's locks); a checkpoint: committed events up to it.
   const replay = async (tx: Tx, from: Replayed, horizon: Horizon, oneByOne = false): Promise<Replayed> => {
     await shadow.useTwins(tx);
-    let batch = horizon === 'snapshot' ? await store.readAfter(tx, from.cp, batchSize) : await store.readCommittedAfter(tx, from.cp, batchSize);
-    if (typeof horizon === 'object') batch = batch.filter((e) => !isAfter(e, horizon));
-    if (!batch.length) return { ...from, last: 0 };
+    const read = horizon === 'snapshot' ? await store.readAfter(tx, from.cp, batchSize) : await store.readCommittedAfter(tx, from.cp, batchSize);
+    const batch = typeof horizon === 'object' ? read.filter((e) => !isAfter(e, horizon)) : read;
+    // Not full: everything this statement could see has been read.
+    const full = read.length === batchSize && batch.length === read.length;
+    if (!batch.length) return { ...from, last: 0, full };
     await applyEvents(tx, plan.projections, batch, { oneByOne });
     const last = batch[batch.length - 1];
-    return { cp: { transactionId: last.transactionId, position: last.position }, events: from.events + batch.length, last: batch.length };
+    return { cp: { transactionId: last.transactionId, position: last.position }, events: from.events + batch.length, last: batch.length, full };
   };
+  // Until a batch is not full (caught up with what it could see), then on while the batches
+  // shrink and are still bigger than `nearHead`: with commands writing, each batch brings what
+  // they committed during the last one, and chasing them further would never end.
   const catchUp = async (nearHead: number) => {
-    for (let n = batchSize; n >= Math.min(nearHead, batchSize); ) {
+    for (let previous = Infinity; ; ) {
       done = await retrying(
         () =>
           db.ownerTransaction(async (tx) => {
@@ -100,8 +114,11 @@ export async function rebuildProjections(db: Database, store: EventStore, plan: 
           }),
         () => db.ownerTransaction((tx) => replay(tx, done, 'snapshot', true)),
       );
-      n = done.last ?? 0;
       await progress({ phase: 'replay', events: done.events });
+      const n = done.last ?? 0;
+      if (done.full) continue;
+      if (n < nearHead || n >= previous) return;
+      previous = n;
     }
   };
 
@@ -114,10 +131,28 @@ export async function rebuildProjections(db: Database, store: EventStore, plan: 
     await db.ownerTransaction((tx) => shadow.analyze(tx), { timeoutMs: 3600_000 });
 
     const attempts = opts.swapAttempts ?? 30;
+    let heldSince: number | undefined;
+    let waits = 0;
     for (let attempt = 1; ; attempt++) {
       await catchUp(NEAR_HEAD);
+      if (plan.mode === 'inline') {
+        const limit = opts.maxEventsUnderLock ?? 5000;
+        const behind = await db.ownerTransaction((tx) => eventsAfter(tx, done.cp, limit + 1));
+        if (behind.count > limit) {
+          heldSince ??= Date.now();
+          const [holder] = await horizonHolders(db, 0, 1);
+          const reason = `${behind.count - 1}+ committed events wait behind the horizon${holder ? `, held back by ${describeHolder(holder)}` : ''}`;
+          if (Date.now() - heldSince > (opts.horizonWaitMs ?? 600_000)) throw new RebuildError('REBUILD.HORIZON_HELD', `Gave up waiting to swap: ${reason}.`);
+          await progress({ phase: 'swap-waiting', attempt, reason });
+          await new Promise((r) => setTimeout(r, backoffMs(++waits, 200, 5000)));
+          attempt--; // waiting for the horizon is not a try at the locks
+          continue;
+        }
+        heldSince = undefined;
+        waits = 0;
+      }
       try {
-        const swapped = await swap(db, plan, shadow, attempt, done, { replay, progress, compare: opts.compare ?? false, run, attempts });
+        const swapped = await swap(db, plan, shadow, attempt, done, { replay, progress, compare: opts.compare ?? false, run });
         done = swapped.done;
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         const report: RebuildReport = {
@@ -156,7 +191,7 @@ export async function rebuildProjections(db: Database, store: EventStore, plan: 
   }
 }
 
-type Replayed = { cp: Checkpoint; events: number; last?: number };
+type Replayed = { cp: Checkpoint; events: number; last?: number; full?: boolean };
 type Horizon = 'snapshot' | 'committed' | Checkpoint;
 
 const isAfter = (e: Checkpoint, cp: Checkpoint) =>
@@ -167,30 +202,38 @@ type SwapContext = {
   progress: (p: RebuildProgress) => Promise<void>;
   compare: boolean;
   run: string;
-  attempts: number;
 };
 
 async function swap(db: Database, plan: RebuildPlan, shadow: ShadowTables, attempt: number, from: Replayed, ctx: SwapContext) {
   let lockedAt = 0n;
   const result = await db.ownerTransaction(
     async (tx) => {
-      // Give way before PostgreSQL's deadlock detector would pick a victim among the writers. The
-      // later tries wait longer: past deadlock_timeout, a blocking autovacuum is cancelled for us.
-      const patience = attempt <= Math.ceil(ctx.attempts / 2) ? 0.8 : 3;
-      await tx.query(`SELECT set_config('lock_timeout', greatest(10, (extract(epoch FROM current_setting('deadlock_timeout')::interval) * 1000 * $1::float8)::int)::text || 'ms', true)`, patience);
+      // Writers pass SHARE UPDATE EXCLUSIVE, DDL and autovacuum do not: the slow preparation runs
+      // under it. Nobody queues behind this lock but DDL, so it may wait past deadlock_timeout,
+      // when PostgreSQL cancels an autovacuum that is in the way.
+      await setLockTimeout(tx, 3);
       // The daemon takes this lock before it touches an async table: taking it first avoids a deadlock.
       if (plan.mode === 'async') for (const p of plan.projections) await tx.query(`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(${projectionLockSql()})) AS l`, p.name);
-      // Writers pass SHARE UPDATE EXCLUSIVE, DDL does not: the slow preparation runs under it.
       await tx.execute(`LOCK TABLE ${shadow.tables.map((t) => t.qualified).join(', ')} IN SHARE UPDATE EXCLUSIVE MODE`);
       const prepared = await shadow.prepareSwap(tx);
       await shadow.useTwins(tx);
-      const locked = [...shadow.tables.map((t) => t.qualified), ...(await shadow.referencingTables(tx))];
-      await tx.execute(`LOCK TABLE ${locked.join(', ')} IN ACCESS EXCLUSIVE MODE`);
+      // Commands queue behind these. All of them together are waited for less than
+      // deadlock_timeout: a command waiting on the swap then never runs PostgreSQL's deadlock
+      // check while the swap waits on it, so no command is ever chosen as a deadlock victim;
+      // the swap gives way instead, and tries again.
+      const order = await shadow.swapLockOrder(tx, attempt);
+      await setLockTimeout(tx, 0.8 / order.length);
+      await tx.execute(`LOCK TABLE ${order.join(', ')} IN ACCESS EXCLUSIVE MODE`);
       lockedAt = process.hrtime.bigint();
       await ctx.progress({ phase: 'swap-locked', attempt });
       let done = from;
       const drain = async (horizon: Horizon) => {
-        for (let step = await ctx.replay(tx, done, horizon); step.last; step = await ctx.replay(tx, done, horizon)) done = step;
+        // A batch that is not full has seen everything committed before the locks were granted;
+        // what commits later cannot touch these tables (its commands wait), so it is not waited for.
+        for (let step = await ctx.replay(tx, done, horizon); ; step = await ctx.replay(tx, done, horizon)) {
+          done = step;
+          if (!step.full) return;
+        }
       };
       if (plan.mode === 'inline') await drain('committed');
       else {
@@ -226,6 +269,11 @@ async function swap(db: Database, plan: RebuildPlan, shadow: ShadowTables, attem
 /** Rebuilds one projection's tables on its own (a projection that shares no table). */
 export function rebuildProjection(db: Database, store: EventStore, projection: Projection, opts: RebuildOptions & { mode?: RebuildPlan['mode'] } = {}): Promise<RebuildReport> {
   return rebuildProjections(db, store, { projections: [projection], tables: projection.tables, mode: opts.mode ?? 'async' }, opts);
+}
+
+// lock_timeout as a share of deadlock_timeout, for the rest of the transaction.
+async function setLockTimeout(tx: Tx, share: number): Promise<void> {
+  await tx.query(`SELECT set_config('lock_timeout', greatest(10, (extract(epoch FROM current_setting('deadlock_timeout')::interval) * 1000 * $1::float8)::int)::text || 'ms', true)`, share);
 }
 
 async function furthestCheckpoint(tx: Tx, plan: RebuildPlan): Promise<Checkpoint> {

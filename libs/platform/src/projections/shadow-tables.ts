@@ -113,6 +113,8 @@ export class ShadowTables {
         await tx.execute(`ALTER TABLE ${this.twinOf(rel)} ADD CONSTRAINT ${q(c.name)} ${this.retarget(c.def, c.references)}`);
       }
       for (const t of await triggersOf(tx, rel)) await tx.execute(triggerSql(t, rel, this.twinOf(rel)));
+      // No autovacuum on a twin until the swap: its lock would stand in the swap's way.
+      if (!rel.partitioned) await tx.execute(`ALTER TABLE ${this.twinOf(rel)} SET (autovacuum_enabled = false)`);
     }
   }
 
@@ -167,7 +169,11 @@ export class ShadowTables {
       const now = await resolveQualified(tx, t);
       if (now?.oid !== t.oid) throw new RebuildError('REBUILD.DEFINITION_CHANGED', `${t.qualified} was replaced while the rebuild ran; run it again.`);
       await this.addMissingPartitions(tx, t);
-      for (const rel of await relationTree(tx, t)) {
+      const rels = await relationTree(tx, t);
+      // Held from here on, so no autovacuum starts on a twin once its own settings are back.
+      await tx.execute(`LOCK TABLE ${rels.map((rel) => this.twinOf(rel)).join(', ')} IN SHARE UPDATE EXCLUSIVE MODE`);
+      for (const rel of rels) {
+        if (!rel.partitioned) await tx.execute(`ALTER TABLE ${this.twinOf(rel)} RESET (autovacuum_enabled)`);
         await copyAccess(tx, rel, this.twinOf(rel));
         tree.push(rel);
       }
@@ -279,9 +285,19 @@ export class ShadowTables {
     );
   }
 
-  /** The tables whose foreign keys point into the set: the swap must lock them too. */
-  async referencingTables(tx: Tx): Promise<string[]> {
-    return (await this.incomingForeignKeys(tx)).map((f) => f.table).filter((t, i, all) => all.indexOf(t) === i);
+  /**
+   * What the swap locks ACCESS EXCLUSIVE, in the order of the `attempt`-th try: the tables whose
+   * foreign keys point into the set, then the set's tables, last declared first. A command locks
+   * a referencing table before the one its foreign key checks, and the audit projection reads
+   * audit_entity_state before it writes AuditLog; waiting in another order than the writers
+   * could only end in a timeout. Each further try rotates the order, for writers that go
+   * another way.
+   */
+  async swapLockOrder(tx: Tx, attempt: number): Promise<string[]> {
+    const referencing = (await this.incomingForeignKeys(tx)).map((f) => f.table).filter((t, i, all) => all.indexOf(t) === i);
+    const order = [...referencing, ...this.tables.map((t) => t.qualified).reverse()];
+    const shift = (attempt - 1) % order.length;
+    return [...order.slice(shift), ...order.slice(0, shift)];
   }
 
   private async allRelations(tx: Tx): Promise<Relation[]> {
