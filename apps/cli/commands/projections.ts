@@ -1,10 +1,11 @@
+import { userInfo } from 'node:os';
 import { NestFactory } from '@nestjs/core';
-import { Database, EventStore, ProjectionRegistry, ProjectionRuntime, RebuildError, createRootLogger, describeHolder, horizonHolders, JsonLogger, planAll, planRebuild, rebuildProjections, recentRuns } from '@maple/platform';
+import { CommandRunner, Database, EventStore, ProjectionRegistry, ProjectionRuntime, RebuildError, commandMeta, createRootLogger, describeHolder, horizonHolders, JsonLogger, planAll, planRebuild, projectionRebuildDecider, projectionRebuildStreamId, rebuildProjections, recentRuns } from '@maple/platform';
 import type { RebuildPlan, RebuildReport } from '@maple/platform';
 import { AppModule } from '../../api/app.module';
 import type { CliCommand } from '../main';
 
-const USAGE = 'projections <status | rebuild <name>|--all [--compare] | resume <name>>';
+const USAGE = 'projections <status | rebuild [<name>] [--compare] [--actor <who>] | resume <name>>';
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const n = (v: number) => v.toLocaleString('en-US');
 
@@ -13,13 +14,16 @@ export const projections: CliCommand = {
   summary: 'show projections and rebuilds, rebuild read models blue/green, or resume a failed projection',
   async run(args, config) {
     const [action, ...rest] = args;
-    const name = rest.find((a) => !a.startsWith('--'));
+    const actorAt = rest.indexOf('--actor');
+    const actor = actorAt >= 0 ? rest[actorAt + 1] : `cli:${userInfo().username}`;
+    const name = rest.filter((a, i) => !a.startsWith('--') && (actorAt < 0 || i !== actorAt + 1))[0];
     // A rebuild creates, moves and drops tables: it needs the owner's connection when the
     // application logs in as a role that owns nothing (DATABASE_MIGRATION_URL).
     const owner = { ...config, database: { ...config.database, url: config.database.migrationUrl ?? config.database.url } };
     const database = await Database.open({ config: owner, migrate: config.database.migrateOnStart });
     const app = await NestFactory.createApplicationContext(AppModule.register({ config: { ...config, projections: { ...config.projections, inProcess: false } }, database }), {
-      logger: new JsonLogger(createRootLogger('warn')),
+      // Warnings only (the output is for people), none with LOG_LEVEL=silent.
+      logger: new JsonLogger(createRootLogger(config.logLevel === 'silent' ? 'silent' : 'warn')),
     });
     try {
       const registry = app.get(ProjectionRegistry);
@@ -37,10 +41,9 @@ export const projections: CliCommand = {
       }
       if (action === 'rebuild') {
         // No name: every read model (what the ComplianceRecord partitioning migration tells operators to run).
-        const all = !name;
-        const plans = all ? planAll(registry.entries()) : [planRebuild(registry.entries(), name)];
+        const plans = name ? [planRebuild(registry.entries(), name)] : planAll(registry.entries());
         let code = 0;
-        for (const plan of plans) code = Math.max(code, await rebuild(database, app.get(EventStore), plan, args.includes('--compare')));
+        for (const plan of plans) code = Math.max(code, await rebuild(database, app.get(EventStore), app.get(CommandRunner), plan, { compare: rest.includes('--compare'), actor }));
         return code;
       }
       process.stderr.write(`Usage: npm run cli -- ${USAGE}\n`);
@@ -56,11 +59,11 @@ export const projections: CliCommand = {
   },
 };
 
-async function rebuild(db: Database, store: EventStore, plan: RebuildPlan, compare: boolean): Promise<number> {
+async function rebuild(db: Database, store: EventStore, runner: CommandRunner, plan: RebuildPlan, opts: { compare: boolean; actor: string }): Promise<number> {
   out(`Rebuilding ${plan.tables.join(', ')} from the event store (${plan.projections.map((p) => p.name).join(', ')}; ${plan.mode})`);
   let shown = 0;
   const r = await rebuildProjections(db, store, plan, {
-    compare,
+    compare: opts.compare,
     onProgress: (p) => {
       if (p.phase === 'replay' && p.events - shown >= 100_000) out(`  ${n((shown = p.events))} events replayed`);
       if (p.phase === 'indexes') out('  building indexes');
@@ -68,6 +71,8 @@ async function rebuild(db: Database, store: EventStore, plan: RebuildPlan, compa
     },
   });
   out(summary(r));
+  // In the audit trail, on the platform's chain: who rebuilt what, from how many events.
+  await runner.run(projectionRebuildDecider, { id: projectionRebuildStreamId(r.run), type: 'ProjectionRebuild', companyId: null }, { type: 'RecordProjectionRebuild', report: r, meta: commandMeta({ actorId: opts.actor, companyId: null }) });
   if (r.differences) {
     const changed = Object.entries(r.differences).filter(([, d]) => d.onlyLive || d.onlyRebuilt);
     out(changed.length ? `  rows that differed from the live tables: ${changed.map(([t, d]) => `${t} ${d.onlyLive} replaced, ${d.onlyRebuilt} new`).join('; ')}` : '  identical to the live tables, row for row');

@@ -43,6 +43,8 @@ export type { RebuildOptions, RebuildProgress, RebuildReport } from './projectio
 export { planAll, planRebuild } from './projections/rebuild-plan';
 export type { RebuildPlan } from './projections/rebuild-plan';
 export { RebuildError } from './projections/rebuild.errors';
+export { projectionRebuildDecider, projectionRebuildStreamId } from './projections/rebuild.decider';
+export type { ProjectionRebuilt, RecordProjectionRebuild } from './projections/rebuild.decider';
 export type { RebuildErrorCode } from './projections/rebuild.errors';
 export { recentRuns, REBUILD_STALE_AFTER_MS } from './projections/rebuild-runs';
 export type { RebuildRun } from './projections/rebuild-runs';

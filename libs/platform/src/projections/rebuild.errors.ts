@@ -13,6 +13,7 @@ export type RebuildErrorCode =
   | 'REBUILD.LOCKS_UNAVAILABLE'
   | 'REBUILD.DEPENDENT_OBJECTS'
   | 'REBUILD.HORIZON_HELD'
+  | 'REBUILD.ALREADY_RECORDED'
   | 'REBUILD.EVENT_FAILED';
 
 registerErrorStatus('REBUILD.PROJECTION_NOT_FOUND', 404);
@@ -27,6 +28,7 @@ registerErrorStatus('REBUILD.DEFINITION_UNREADABLE', 422);
 registerErrorStatus('REBUILD.LOCKS_UNAVAILABLE', 503);
 registerErrorStatus('REBUILD.DEPENDENT_OBJECTS', 409);
 registerErrorStatus('REBUILD.HORIZON_HELD', 503);
+registerErrorStatus('REBUILD.ALREADY_RECORDED', 409);
 registerErrorStatus('REBUILD.EVENT_FAILED', 422);
 
 /** Why a read-model rebuild was refused or stopped; the live tables are then untouched. */
