@@ -2,14 +2,14 @@ import { randomBytes } from 'node:crypto';
 import type { Database, Tx } from '../database/database';
 import type { Projection } from '../cqrs/projection';
 import type { EventStore } from '../event-store/event-store';
-import type { Checkpoint } from '../event-store/event.types';
 import { START } from '../event-store/event.types';
 import { applyEvents, BatchFailedError, ProjectionFailedError } from './apply-events';
-import { projectionLockSql } from './projection-daemon';
 import type { RebuildPlan } from './rebuild-plan';
 import { RebuildError } from './rebuild.errors';
-import { finishRun, heartbeat, pgArray, startRun } from './rebuild-runs';
+import { finishRun, heartbeat, startRun } from './rebuild-runs';
 import { ShadowTables } from './shadow-tables';
+import { dropRetiredTables, isAfter, swap, validate } from './rebuild-swap';
+import type { Horizon, Replayed } from './rebuild-swap';
 import { backoffMs, isTransientError } from './transient-errors';
 import { describeHolder, horizonHolders } from './event-horizon';
 import { eventsAfter } from './events-after';
@@ -122,14 +122,8 @@ export async function rebuildProjections(db: Database, store: EventStore, plan: 
     }
   };
 
-  try {
-    await db.ownerTransaction((tx) => shadow.create(tx));
-    await catchUp(batchSize);
-    await progress({ phase: 'indexes' });
-    await db.ownerTransaction((tx) => shadow.createSecondaryIndexes(tx), { timeoutMs: 6 * 3600_000 });
-    await catchUp(NEAR_HEAD);
-    await db.ownerTransaction((tx) => shadow.analyze(tx), { timeoutMs: 3600_000 });
-
+  // Swap tries until one commits: a lock timeout gives way, catches up again and retries.
+  const swapWithRetries = async () => {
     const attempts = opts.swapAttempts ?? 30;
     let heldSince: number | undefined;
     let waits = 0;
@@ -152,32 +146,24 @@ export async function rebuildProjections(db: Database, store: EventStore, plan: 
         waits = 0;
       }
       try {
-        const swapped = await swap(db, plan, shadow, attempt, done, { replay, progress, compare: opts.compare ?? false, run });
-        done = swapped.done;
-        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-        const report: RebuildReport = {
-          run,
-          projections: plan.projections.map((p) => p.name),
-          tables: [...plan.tables],
-          mode: plan.mode,
-          events: done.events,
-          seconds,
-          eventsPerSec: Math.round(done.events / seconds),
-          swapLockMs: Math.round(swapped.lockMs * 10) / 10,
-          swapAttempts: attempt,
-          rows: swapped.rows,
-          ...(swapped.differences ? { differences: swapped.differences } : {}),
-          warnings: [...(await validate(db, swapped.toValidate)), ...(await dropRetired(db, shadow))],
-        };
-        await db.ownerTransaction((tx) => tx.execute(`UPDATE projection_rebuilds SET report = $2::jsonb WHERE id = $1`, run, JSON.stringify(report)));
-        await progress({ phase: 'swapped' });
-        return report;
+        return { swapped: await swap(db, plan, shadow, attempt, done, { replay, progress, compare: opts.compare ?? false, run }), attempt };
       } catch (e) {
         if (!isTransientError(e) || attempt >= attempts) throw locksUnavailable(e, plan, attempt, attempts);
         await progress({ phase: 'swap-waiting', attempt, reason: (e as Error).message });
         await new Promise((r) => setTimeout(r, backoffMs(attempt, 200, 5000)));
       }
     }
+  };
+
+  let outcome: Awaited<ReturnType<typeof swapWithRetries>>;
+  try {
+    await db.ownerTransaction((tx) => shadow.create(tx));
+    await catchUp(batchSize);
+    await progress({ phase: 'indexes' });
+    await db.ownerTransaction((tx) => shadow.createSecondaryIndexes(tx), { timeoutMs: 6 * 3600_000 });
+    await catchUp(NEAR_HEAD);
+    await db.ownerTransaction((tx) => shadow.analyze(tx), { timeoutMs: 3600_000 });
+    outcome = await swapWithRetries();
   } catch (e) {
     const error = e instanceof ProjectionFailedError ? new RebuildError('REBUILD.EVENT_FAILED', e.message, { projection: e.projection, position: e.event.position }) : e;
     // The live tables were never touched: only the run's own schemas go.
@@ -189,120 +175,40 @@ export async function rebuildProjections(db: Database, store: EventStore, plan: 
       .catch(() => undefined);
     throw error;
   }
-}
 
-type Replayed = { cp: Checkpoint; events: number; last?: number; full?: boolean };
-type Horizon = 'snapshot' | 'committed' | Checkpoint;
-
-const isAfter = (e: Checkpoint, cp: Checkpoint) =>
-  BigInt(e.transactionId) > BigInt(cp.transactionId) || (e.transactionId === cp.transactionId && BigInt(e.position) > BigInt(cp.position));
-
-type SwapContext = {
-  replay: (tx: Tx, from: Replayed, horizon: Horizon) => Promise<Replayed>;
-  progress: (p: RebuildProgress) => Promise<void>;
-  compare: boolean;
-  run: string;
-};
-
-async function swap(db: Database, plan: RebuildPlan, shadow: ShadowTables, attempt: number, from: Replayed, ctx: SwapContext) {
-  let lockedAt = 0n;
-  const result = await db.ownerTransaction(
-    async (tx) => {
-      // Writers pass SHARE UPDATE EXCLUSIVE, DDL and autovacuum do not: the slow preparation runs
-      // under it. Nobody queues behind this lock but DDL, so it may wait past deadlock_timeout,
-      // when PostgreSQL cancels an autovacuum that is in the way.
-      await setLockTimeout(tx, 3);
-      // The daemon takes this lock before it touches an async table: taking it first avoids a deadlock.
-      if (plan.mode === 'async') for (const p of plan.projections) await tx.query(`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(${projectionLockSql()})) AS l`, p.name);
-      await tx.execute(`LOCK TABLE ${shadow.tables.map((t) => t.qualified).join(', ')} IN SHARE UPDATE EXCLUSIVE MODE`);
-      const prepared = await shadow.prepareSwap(tx);
-      await shadow.useTwins(tx);
-      // Commands queue behind these. All of them together are waited for less than
-      // deadlock_timeout: a command waiting on the swap then never runs PostgreSQL's deadlock
-      // check while the swap waits on it, so no command is ever chosen as a deadlock victim;
-      // the swap gives way instead, and tries again.
-      const order = await shadow.swapLockOrder(tx, attempt);
-      await setLockTimeout(tx, 0.8 / order.length);
-      await tx.execute(`LOCK TABLE ${order.join(', ')} IN ACCESS EXCLUSIVE MODE`);
-      lockedAt = process.hrtime.bigint();
-      await ctx.progress({ phase: 'swap-locked', attempt });
-      let done = from;
-      const drain = async (horizon: Horizon) => {
-        // A batch that is not full has seen everything committed before the locks were granted;
-        // what commits later cannot touch these tables (its commands wait), so it is not waited for.
-        for (let step = await ctx.replay(tx, done, horizon); ; step = await ctx.replay(tx, done, horizon)) {
-          done = step;
-          if (!step.full) return;
-        }
-      };
-      if (plan.mode === 'inline') await drain('committed');
-      else {
-        // Never behind the table it replaces: first up to where the daemon got (all of that is
-        // committed for good), then up to the horizon, where the daemon will carry on.
-        await drain(await furthestCheckpoint(tx, plan));
-        await drain('snapshot');
-      }
-      await heartbeat(tx, ctx.run, done.events);
-      const differences = ctx.compare ? await shadow.differences(tx) : undefined;
-      if (plan.mode === 'async') {
-        for (const p of plan.projections) {
-          await tx.execute(
-            `INSERT INTO projection_checkpoints (name, transaction_id, position) VALUES ($1, $2::xid8, $3::bigint)
-             ON CONFLICT (name) DO UPDATE SET transaction_id = EXCLUDED.transaction_id, position = EXCLUDED.position, status = 'running', error = NULL, updated_at = now()`,
-            p.name,
-            done.cp.transactionId,
-            done.cp.position,
-          );
-        }
-      }
-      await finishRun(tx, ctx.run, { status: 'swapped', report: { events: done.events } });
-      await shadow.swap(tx, prepared);
-      return { differences, toValidate: prepared.toValidate, done };
-    },
-    { timeoutMs: 600_000 },
-  );
-  const lockMs = Number(process.hrtime.bigint() - lockedAt) / 1e6;
-  const rows = await db.ownerTransaction((tx) => shadow.liveRowCounts(tx));
-  return { ...result, rows, lockMs };
+  // Swapped and committed: nothing below can undo it, so what fails here is a warning.
+  const { swapped, attempt } = outcome;
+  done = swapped.done;
+  const warnings = [...(await validate(db, swapped.toValidate)), ...(await dropRetiredTables(db, shadow))];
+  let rows: Record<string, number> = {};
+  try {
+    rows = await db.ownerTransaction((tx) => shadow.liveRowCounts(tx));
+  } catch (e) {
+    warnings.push(`rows not counted: ${(e as Error).message}`);
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const report: RebuildReport = {
+    run,
+    projections: plan.projections.map((p) => p.name),
+    tables: [...plan.tables],
+    mode: plan.mode,
+    events: done.events,
+    seconds,
+    eventsPerSec: Math.round(done.events / seconds),
+    swapLockMs: Math.round(swapped.lockMs * 10) / 10,
+    swapAttempts: attempt,
+    rows,
+    ...(swapped.differences ? { differences: swapped.differences } : {}),
+    warnings,
+  };
+  await db.ownerTransaction((tx) => tx.execute(`UPDATE projection_rebuilds SET report = $2::jsonb WHERE id = $1`, run, JSON.stringify(report))).catch(() => undefined);
+  await progress({ phase: 'swapped' });
+  return report;
 }
 
 /** Rebuilds one projection's tables on its own (a projection that shares no table). */
 export function rebuildProjection(db: Database, store: EventStore, projection: Projection, opts: RebuildOptions & { mode?: RebuildPlan['mode'] } = {}): Promise<RebuildReport> {
   return rebuildProjections(db, store, { projections: [projection], tables: projection.tables, mode: opts.mode ?? 'async' }, opts);
-}
-
-// lock_timeout as a share of deadlock_timeout, for the rest of the transaction.
-async function setLockTimeout(tx: Tx, share: number): Promise<void> {
-  await tx.query(`SELECT set_config('lock_timeout', greatest(10, (extract(epoch FROM current_setting('deadlock_timeout')::interval) * 1000 * $1::float8)::int)::text || 'ms', true)`, share);
-}
-
-async function furthestCheckpoint(tx: Tx, plan: RebuildPlan): Promise<Checkpoint> {
-  const [r] = await tx.query<{ transaction_id: string; position: string }>(
-    `SELECT transaction_id::text AS transaction_id, position::text AS position FROM projection_checkpoints WHERE name = ANY ($1::text[]) ORDER BY transaction_id DESC, position DESC LIMIT 1`,
-    pgArray(plan.projections.map((p) => p.name)),
-  );
-  return r ? { transactionId: r.transaction_id, position: r.position } : START;
-}
-
-async function dropRetired(db: Database, shadow: ShadowTables): Promise<string[]> {
-  try {
-    await db.ownerTransaction((tx) => shadow.dropRetired(tx), { timeoutMs: 600_000 });
-    return [];
-  } catch (e) {
-    return [`the replaced tables stay in schema ${shadow.shadowSchemas().at(-1)}: ${(e as Error).message.split('\n')[0]}`];
-  }
-}
-
-// Re-pointed foreign keys were added NOT VALID under the locks; validating them scans the
-// referencing table without blocking its writers.
-async function validate(db: Database, fks: { table: string; constraint: string }[]): Promise<string[]> {
-  const failed: string[] = [];
-  for (const fk of fks) {
-    await db
-      .ownerTransaction((tx) => tx.execute(`ALTER TABLE ${fk.table} VALIDATE CONSTRAINT "${fk.constraint.replace(/"/g, '""')}"`), { timeoutMs: 3600_000 })
-      .catch((e: Error) => failed.push(`foreign key ${fk.constraint} of ${fk.table} stays NOT VALID: ${e.message.split('\n')[0]}`));
-  }
-  return failed;
 }
 
 // Transient failures of a replay batch are retried; a batch applied at once that failed for a
