@@ -31,7 +31,8 @@ async function leftovers(t: TestDatabase) {
 
 const balances = (t: TestDatabase) => t.superuser(`SELECT * FROM toy_balances ORDER BY stream_id`);
 
-describeEachDatabase('rebuild guards', (ctx) => {
+describeEachDatabase('rebuild guards', (ctx, target) => {
+  const onServer = target === 'postgres' ? it : it.skip;
   beforeAll(async () => {
     await ctx().superuser(TOY_TABLE_SQL);
     await deposits(ctx(), 20);
@@ -89,6 +90,23 @@ describeEachDatabase('rebuild guards', (ctx) => {
     const after = await describeReadTable(t.db, 'AuditLog');
     expect(after).toEqual(expected);
     expect(after.partitions).toEqual(expect.arrayContaining([expect.objectContaining({ schema: 'audit', name: 'AuditLog_p209901', bound: "FOR VALUES FROM ('2099-01-01 00:00:00') TO ('2099-02-01 00:00:00')" })]));
+  });
+
+  onServer('survives its own connection being terminated mid-batch: the batch is replayed again, nothing twice (PostgreSQL server)', async () => {
+    const t = ctx();
+    let terminated = false;
+    const flaky = toyBalances({
+      beforeApply: async (tx) => {
+        if (terminated) return;
+        terminated = true;
+        const [{ pid }] = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        await t.superuser('SELECT pg_terminate_backend($1)', [pid]);
+      },
+    });
+    const r = await rebuildProjection(t.db, store, flaky, { compare: true, batchSize: 4 });
+    expect(terminated).toBe(true);
+    expect(r.differences).toEqual({ toy_balances: { onlyLive: 0, onlyRebuilt: 0 } });
+    expect(await leftovers(t)).toEqual({ schemas: 0, running: 0 });
   });
 
   it('takes over a run whose process died: its half-built tables are dropped, the new run completes', async () => {
