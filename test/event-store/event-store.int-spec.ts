@@ -163,6 +163,7 @@ describeEachDatabase('event store', (ctx, target) => {
     const balances: Projection = {
       name: 'toy-balances',
       handles: ['AccountOpened', 'MoneyDeposited'],
+      tables: [],
       async apply(_tx, e) {
         if (failProjection) throw new Error('projection failed');
         seen.push(`${e.streamId}:${e.version}`);

@@ -15,7 +15,8 @@ describeEachDatabase('API foundation', (ctx) => {
     expect((await app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
     const ready = await app.inject({ method: 'GET', url: '/health/ready' });
     expect(ready.statusCode).toBe(200);
-    expect(ready.json()).toEqual({ status: 'ok', checks: expect.objectContaining({ database: 'ok', migrations: 'ok' }) });
+    // `warnings` may name a long transaction elsewhere in the cluster; it never fails readiness.
+    expect(ready.json()).toMatchObject({ status: 'ok', checks: expect.objectContaining({ database: 'ok', migrations: 'ok' }) });
   });
 
   it('readiness fails with problem+json when a migration is missing from the database', async () => {

@@ -1,11 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { EventStore, ProjectionDaemon, rebuildProjection } from '@maple/platform';
-import type { NewEvent } from '@maple/platform';
-import { describeEachDatabase, onServer, repoRoot } from '../support/databases';
+import { EventStore, ProjectionDaemon, horizonHolders, rebuildProjection } from '@maple/platform';
+import type { NewEvent, Projection } from '@maple/platform';
+import { describeEachDatabase, repoRoot } from '../support/databases';
 import type { TestDatabase } from '../support/databases';
 import { TOY_TABLE_SQL, toyBalances } from '../fixtures/toy-balances.projection';
+import { holdHorizon } from './horizon-holder';
 
 const store = new EventStore();
 const deposit = (amount: number, type = 'MoneyDeposited'): NewEvent => ({
@@ -34,8 +35,36 @@ async function balances(t: TestDatabase): Promise<unknown[]> {
   return t.superuser('SELECT stream_id, balance::int AS balance, events FROM toy_balances ORDER BY stream_id');
 }
 
+// Transaction ids are cluster-wide: another database's transaction can hold the readable
+// horizon back for a moment. Catch up until nothing is left behind.
+async function catchUpFully(daemon: ProjectionDaemon, p: Projection, timeoutMs = 30_000): Promise<number> {
+  const end = Date.now() + timeoutMs;
+  let applied = 0;
+  for (;;) {
+    applied += await daemon.catchUp(p);
+    if ((await daemon.status(p.name))[0].lag === 0) return applied;
+    if (Date.now() > end) throw new Error(`${p.name} did not catch up`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+// Catches up until the projection fails (an event it cannot apply may sit behind the horizon for a moment).
+async function failureOf(daemon: ProjectionDaemon, p: Projection, timeoutMs = 30_000): Promise<Error | null> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    try {
+      await daemon.catchUp(p);
+    } catch (e) {
+      return e as Error;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return null;
+}
+
 describeEachDatabase('projection daemon', (ctx, target) => {
   const opts = { batchSize: 40, idleMs: 20, stallAfterMs: 60_000 };
+  const onServer = target === 'postgres' ? it : it.skip;
 
   beforeEach(async () => {
     await ctx().superuser(TOY_TABLE_SQL);
@@ -46,7 +75,7 @@ describeEachDatabase('projection daemon', (ctx, target) => {
   it('catches up from its checkpoint, applies each event once, and equals a blue/green rebuild', async () => {
     await appendDeposits(ctx(), 5, 30);
     const daemon = new ProjectionDaemon(ctx().db, store, () => [toyBalances()], opts);
-    const applied = await daemon.catchUp(toyBalances());
+    const applied = await catchUpFully(daemon, toyBalances());
     expect(applied).toBeGreaterThanOrEqual(150);
     expect(await daemon.catchUp(toyBalances())).toBe(0);
     const live = await balances(ctx());
@@ -65,7 +94,7 @@ describeEachDatabase('projection daemon', (ctx, target) => {
     await ctx().db.transaction((tx) => store.append(tx, { id: poisonStream, type: 'acct', companyId: 'company-a' }, [deposit(1, 'Poison'), deposit(100)], 0), { companyId: 'company-a' });
     const p = toyBalances({ poison: 'Poison' });
     const daemon = new ProjectionDaemon(ctx().db, store, () => [p], { ...opts, batchSize: 1 });
-    await expect(daemon.catchUp(p)).rejects.toThrow(/failed on event \d+ \(Poison in acct-/);
+    expect((await failureOf(daemon, p))?.message).toMatch(/failed on event \d+ \(Poison in acct-/);
     const [status] = await daemon.status();
     expect(status.status).toBe('failed');
     expect(status.lag).toBeGreaterThan(0);
@@ -74,7 +103,7 @@ describeEachDatabase('projection daemon', (ctx, target) => {
     expect((await balances(ctx())).some((r) => (r as { stream_id: string }).stream_id === poisonStream)).toBe(false);
     // Once fixed and resumed, it continues from where it stopped.
     await daemon.resume('toy-balances');
-    await daemon.catchUp(toyBalances());
+    await catchUpFully(daemon, toyBalances());
     expect((await daemon.status())[0].status).toBe('running');
   });
 
@@ -82,7 +111,7 @@ describeEachDatabase('projection daemon', (ctx, target) => {
     await appendDeposits(ctx(), 8, 25);
     const a = new ProjectionDaemon(ctx().db, store, () => [toyBalances()], { ...opts, batchSize: 10 });
     const b = new ProjectionDaemon(ctx().db, store, () => [toyBalances()], { ...opts, batchSize: 10 });
-    const [ra, rb] = await Promise.all([a.catchUp(toyBalances()), b.catchUp(toyBalances())]);
+    const [ra, rb] = await Promise.all([catchUpFully(a, toyBalances()), catchUpFully(b, toyBalances())]);
     // Whatever the split between them, every event was applied exactly once.
     const total = await depositCount(ctx());
     expect(ra + rb).toBeGreaterThanOrEqual(total);
@@ -94,7 +123,7 @@ describeEachDatabase('projection daemon', (ctx, target) => {
     expect(await balances(ctx())).toEqual(live);
   });
 
-  onServer(target)('a worker process killed mid-batch and restarted ends equal to a full rebuild (PostgreSQL server)', async () => {
+  onServer('a worker process killed mid-batch and restarted ends equal to a full rebuild (PostgreSQL server: the embedded database lives inside one process)', async () => {
     const build = spawnSync(process.execPath, ['scripts/build.mjs', '--quiet'], { cwd: repoRoot, encoding: 'utf8' });
     expect(build.status).toBe(0);
     await appendDeposits(ctx(), 4, 60);
@@ -122,4 +151,115 @@ describeEachDatabase('projection daemon', (ctx, target) => {
     await rebuildProjection(ctx().db, store, toyBalances());
     expect(await balances(ctx())).toEqual(live);
   }, 90_000);
+  it('stops at the exact event whose own error fails a batch applied at once, and applies nothing of that batch', async () => {
+    await appendDeposits(ctx(), 2, 5);
+    const stream = `acct-${randomUUID()}`;
+    const stored = await ctx().db.transaction(
+      (tx) => store.append(tx, { id: stream, type: 'acct', companyId: 'company-a' }, [deposit(3), deposit(4), deposit(1, 'PoisonInBatch'), deposit(5)], 0),
+      { companyId: 'company-a' },
+    );
+    const p = toyBalances({ poison: 'PoisonInBatch' });
+    expect(p.applyBatch).toBeDefined();
+    const daemon = new ProjectionDaemon(ctx().db, store, () => [p], opts);
+    expect((await failureOf(daemon, p))?.message).toContain(`failed on event ${stored.positions[2]} (PoisonInBatch in ${stream})`);
+    const [s] = await daemon.status();
+    expect(s).toMatchObject({ status: 'failed' });
+    expect(s.lag).toBeGreaterThanOrEqual(4);
+    expect((await balances(ctx())).some((r) => (r as { stream_id: string }).stream_id === stream)).toBe(false);
+  });
+
+  onServer('counts lag in reading order: after two interleaved commits, both applied, nothing is behind (PostgreSQL server: concurrent transactions)', async () => {
+    const p = toyBalances();
+    const daemon = new ProjectionDaemon(ctx().db, store, () => [p], { ...opts, stallAfterMs: 1000 });
+    await appendDeposits(ctx(), 1, 2);
+    await catchUpFully(daemon, p);
+    // The first transaction takes its id, the second appends and commits, then the first
+    // appends: its event has the older transaction id but the higher position.
+    let started!: () => void;
+    const hasId = new Promise<void>((r) => (started = r));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const first = ctx().db.transaction(
+      async (tx) => {
+        await tx.query('SELECT pg_current_xact_id()::text AS id');
+        started();
+        await gate;
+        return store.append(tx, { id: `acct-${randomUUID()}`, type: 'acct', companyId: 'company-a' }, [deposit(1)], 0);
+      },
+      { companyId: 'company-a' },
+    );
+    await hasId;
+    const second = await ctx().db.transaction((tx) => store.append(tx, { id: `acct-${randomUUID()}`, type: 'acct', companyId: 'company-b' }, [deposit(2)], 0), { companyId: 'company-b' });
+    release();
+    const firstResult = await first;
+    expect(BigInt(firstResult.positions[0])).toBeGreaterThan(BigInt(second.positions[0]));
+    await catchUpFully(daemon, p);
+    const [s] = await daemon.status();
+    // The checkpoint is the second transaction's event, one position below the head.
+    expect(s.position).toBe(second.positions[0]);
+    expect(s.lag).toBe(0);
+    expect(await daemon.health(new Date(Date.now() + 60_000))).toBe('ok');
+    expect(((await balances(ctx())) as { events: number }[]).reduce((n, r) => n + r.events, 0)).toBe(await depositCount(ctx()));
+  });
+
+  onServer('retries when its connection is terminated mid-batch or a statement times out, and applies every event exactly once (PostgreSQL server)', async () => {
+    await appendDeposits(ctx(), 4, 30);
+    let applied = 0;
+    const failures = { terminated: false, timedOut: false };
+    const p = toyBalances({
+      beforeApply: async (tx) => {
+        applied++;
+        if (!failures.terminated && applied === 15) {
+          failures.terminated = true;
+          const [{ pid }] = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+          await ctx().superuser('SELECT pg_terminate_backend($1)', [pid]);
+        } else if (failures.terminated && !failures.timedOut && applied === 60) {
+          failures.timedOut = true;
+          await tx.query(`SELECT set_config('statement_timeout', '50ms', true)`);
+          await tx.query('SELECT pg_sleep(1)');
+        }
+      },
+    });
+    const errors: string[] = [];
+    const daemon = new ProjectionDaemon(ctx().db, store, () => [p], { ...opts, batchSize: 20, retryBaseMs: 10 }, { onError: (_name, error, kind) => errors.push(`${kind}: ${error}`) });
+    daemon.start();
+    try {
+      const end = Date.now() + 30_000;
+      while ((await daemon.status(p.name))[0].lag > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      await daemon.stop();
+    }
+    expect(failures).toEqual({ terminated: true, timedOut: true });
+    // After its backend is terminated, the connection's next query fails one way or another.
+    expect(errors).toEqual(expect.arrayContaining([expect.stringMatching(/^retrying: .*(terminat|connection)/i), expect.stringMatching(/^retrying: .*statement timeout/i)]));
+    expect(errors.filter((e) => e.startsWith('stopped'))).toEqual([]);
+    const [s] = await daemon.status();
+    expect(s).toMatchObject({ status: 'running', lag: 0 });
+    const live = await balances(ctx());
+    expect((live as { events: number }[]).reduce((n, r) => n + r.events, 0)).toBe(await depositCount(ctx()));
+    await rebuildProjection(ctx().db, store, toyBalances());
+    expect(await balances(ctx())).toEqual(live);
+  });
+
+  onServer('names the transaction that holds back the catch-up horizon, with its pid, age and application_name (PostgreSQL server)', async () => {
+    const holder = await holdHorizon(ctx().url!, 'maple-horizon-test');
+    try {
+      await appendDeposits(ctx(), 2, 5);
+      const p = toyBalances();
+      const daemon = new ProjectionDaemon(ctx().db, store, () => [p], { ...opts, stallAfterMs: 400 });
+      await daemon.catchUp(p);
+      await new Promise((r) => setTimeout(r, 900));
+      const [s] = await daemon.status();
+      expect(s.lag).toBeGreaterThanOrEqual(10);
+      expect(await daemon.health()).toMatch(/^toy-balances stalled \d+ events behind for \d+ s; the catch-up horizon is held back by (pid \d+|prepared)/);
+      const mine = (await horizonHolders(ctx().db, 400, 50)).find((h) => h.pid === holder.pid);
+      expect(mine).toMatchObject({ applicationName: 'maple-horizon-test', state: 'idle in transaction', prepared: null });
+      expect(mine?.ageMs).toBeGreaterThanOrEqual(800);
+      await holder.release();
+      await catchUpFully(daemon, p);
+      expect(await daemon.health()).toBe('ok');
+    } finally {
+      await holder.release();
+    }
+  });
 });

@@ -22,6 +22,9 @@ export const subscriptionIdFor = (companyId: string) => `sub_${companyId}`;
 export const subscriptionProjection: Projection = {
   name: 'billing.subscriptions',
   handles: SUBSCRIPTION_EVENTS,
+  // User too: a started subscription links the company's users to it (User.subscriptionId), so
+  // rebuilding either table replays this projection and identity's together.
+  tables: ['Subscription', 'User'],
   async apply(tx: Tx, stored: StoredEvent): Promise<void> {
     const e = { type: stored.type, data: stored.data } as SubscriptionEvent;
     const id = subscriptionIdFor(stored.companyId ?? '');

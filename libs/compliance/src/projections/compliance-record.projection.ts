@@ -10,6 +10,7 @@ export const recordIdOf = (streamId: string) => streamId.replace(/^compliance-re
 export const complianceRecordProjection: Projection = {
   name: 'compliance.records',
   handles: COMPLIANCE_RECORD_EVENT_TYPES,
+  tables: ['ComplianceRecord'],
   async apply(tx: Tx, stored: StoredEvent): Promise<void> {
     const e = { type: stored.type, data: stored.data } as ComplianceRecordEvent;
     const id = recordIdOf(stored.streamId);

@@ -10,6 +10,7 @@ const PROJECTED: UserEvent['type'][] = ['UserRegistered', 'UserRoleChanged', 'Us
 export const userProjection: Projection = {
   name: 'identity.users',
   handles: PROJECTED,
+  tables: ['User'],
   async apply(tx: Tx, stored: StoredEvent): Promise<void> {
     const e = { type: stored.type, data: stored.data } as UserEvent;
     const actor = stored.metadata.actorId;

@@ -11,16 +11,15 @@ export type Projection = {
   name: string;
   /** Event types handled; others are skipped without a call. '*' handles everything. */
   handles: readonly string[] | '*';
+  /**
+   * Every table the projection writes, by its unqualified name (as the SQL names it). A rebuild
+   * fills fresh copies of them, found first on the search path, and swaps them in; a table
+   * written by several projections is rebuilt by replaying all of them together.
+   */
+  tables: readonly string[];
   apply(tx: Tx, event: StoredEvent): Promise<void>;
   /** Optional faster path for catch-up and rebuilds: the same effect as applying each in order. */
   applyBatch?(tx: Tx, events: readonly StoredEvent[]): Promise<void>;
-};
-
-export type RebuildableProjection = Projection & {
-  /** Tables the projection owns; a rebuild fills copies of them and swaps them in. */
-  tables: readonly string[];
-  /** The same projection writing into other table names (for the blue/green rebuild). */
-  withTables(names: Record<string, string>): Projection;
 };
 
 export function handlesEvent(p: Projection, type: string): boolean {
@@ -80,6 +79,11 @@ export class ProjectionRegistry {
 
   get(name: string): Projection | undefined {
     return this.asyncs.get(name) ?? this.inlines.find((p) => p.name === name);
+  }
+
+  /** Every projection and how it runs, inline ones first, each in the order it was registered. */
+  entries(): { projection: Projection; inline: boolean }[] {
+    return [...this.inlines.map((projection) => ({ projection, inline: true })), ...[...this.asyncs.values()].map((projection) => ({ projection, inline: false }))];
   }
 
   async applyInline(tx: Tx, events: readonly StoredEvent[]): Promise<void> {

@@ -227,6 +227,23 @@ export class EventStore {
     return rows.map((r) => this.toEvent(r));
   }
 
+  /**
+   * Every committed event after a checkpoint, in the same order as `readAfter` but with no
+   * horizon: a transaction still running may later commit events that sort before these. Only
+   * for a reader that has made that harmless, such as a rebuild's swap, which holds locks that
+   * make every such writer apply its own events to the swapped-in tables.
+   */
+  async readCommittedAfter(tx: Tx, after: Checkpoint, limit = 500): Promise<StoredEvent[]> {
+    const rows = await tx.query<Row>(
+      `SELECT ${COLUMNS} FROM events WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
+        ORDER BY events.transaction_id, events.position LIMIT $3`,
+      after.transactionId,
+      after.position,
+      limit,
+    );
+    return rows.map((r) => this.toEvent(r));
+  }
+
   async readByCompany(tx: Tx, companyId: string, from: Date, to: Date, limit = 1000, afterPosition = '0'): Promise<StoredEvent[]> {
     const rows = await tx.query<Row>(
       `SELECT ${COLUMNS} FROM events

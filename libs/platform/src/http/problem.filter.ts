@@ -72,6 +72,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         problem.detail = msg;
       }
       if (typeof b.code === 'string' && b.checks) problem.checks = b.checks;
+      if (typeof b.code === 'string' && b.warnings) problem.warnings = b.warnings;
       if (Array.isArray(b.errors)) problem.errors = b.errors as ProblemDetails['errors'];
       return problem;
     }

@@ -11,6 +11,7 @@ const COLUMNS: (keyof CompanyProfile)[] = ['name', 'industry', 'size', 'region',
 export const companyProjection: Projection = {
   name: 'tenancy.companies',
   handles: COMPANY_EVENT_TYPES,
+  tables: ['Company'],
   async apply(tx: Tx, stored: StoredEvent): Promise<void> {
     const e = { type: stored.type, data: stored.data } as CompanyEvent;
     switch (e.type) {
