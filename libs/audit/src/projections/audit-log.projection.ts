@@ -2,6 +2,7 @@ import { PLATFORM_CHAIN } from '@maple/platform';
 import type { Projection, StoredEvent, Tx } from '@maple/platform';
 import type { AuditActions } from '../domain/audit-actions';
 import { diffStates, evolveFlat } from '../domain/entity-state';
+import { withoutSecrets } from '../domain/secrets';
 import type { FlatState } from '../domain/entity-state';
 
 // Platform-level events (no company) are audited under the platform key, except a company's
@@ -25,9 +26,10 @@ export function auditLogProjection(actions: AuditActions): Projection {
         e.streamId,
       );
       if (prev && prev.version >= e.version) return;
-      const before = prev?.state ?? {};
+      // No secret is written into an audit row or the running state, whatever an event carries.
+      const before = withoutSecrets(prev?.state ?? {});
       const action = actions.actionFor(e.type, e.version);
-      const after = evolveFlat(before, actions.fieldsOf(e.type, e.data), action);
+      const after = evolveFlat(before, withoutSecrets(actions.fieldsOf(e.type, e.data)), action);
       const companyId = auditCompanyOf(e);
       await tx.execute(
         `WITH row AS (
