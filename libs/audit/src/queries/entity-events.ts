@@ -1,3 +1,4 @@
+import { mayHoldSecret } from '@maple/platform';
 import type { EventStore, Tx } from '@maple/platform';
 import { withoutSecrets } from '../domain/secrets';
 
@@ -74,8 +75,8 @@ export async function readEntityEvents(
       streamType: f[4],
       type: f[5],
       // Upcasters already drop the credentials of old user events; the sensitive list catches
-      // whatever else holds a secret, in any context.
-      data: withoutSecrets(up.data),
+      // whatever else holds a secret, in any context (the stored text tells when to look).
+      data: mayHoldSecret(f[6]) ? withoutSecrets(up.data) : up.data,
       actorId: meta.actorId ?? null,
       ip: meta.ip ?? null,
       userAgent: meta.userAgent ?? null,

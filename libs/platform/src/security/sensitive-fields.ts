@@ -22,8 +22,18 @@ export const SENSITIVE_FIELDS: readonly string[] = [
 const normal = (name: string) => name.toLowerCase().replace(/[_-]/g, '');
 const NORMALISED = new Set(SENSITIVE_FIELDS.map(normal));
 
+// Audit reads ask about the same few keys for every event of a stream: answers are kept, in a
+// bounded map (keys come from stored data, so their number is not ours to choose).
+const seen = new Map<string, boolean>();
+
 export function isSensitiveField(name: string): boolean {
-  return NORMALISED.has(normal(name));
+  let v = seen.get(name);
+  if (v === undefined) {
+    if (seen.size >= 10_000) seen.clear();
+    v = NORMALISED.has(normal(name));
+    seen.set(name, v);
+  }
+  return v;
 }
 
 // Password-hash formats (PHC strings and bcrypt) are secrets under any field name: a hash
@@ -32,4 +42,19 @@ const SECRET_VALUE = /^\$(argon2(id|i|d)|2[abxy]|scrypt|pbkdf2)/;
 
 export function isSecretValue(value: unknown): boolean {
   return typeof value === 'string' && SECRET_VALUE.test(value);
+}
+
+// Any text that holds one of the names (in any case, with any `_` or `-` between letters) or a
+// password-hash prefix. Built from the list, so the two cannot drift apart.
+const ANYWHERE = new RegExp(
+  [...SENSITIVE_FIELDS.map((f) => [...f].map((c) => c.replace(/[^A-Za-z0-9]/g, '\\$&')).join('[_-]*')), '\\$(argon2|2[abxy]|scrypt|pbkdf2)'].join('|'),
+  'i',
+);
+
+/**
+ * False when a JSON text (as PostgreSQL writes jsonb: letters never escaped) cannot hold a
+ * sensitive field or a password hash, so a reader may skip walking the parsed value.
+ */
+export function mayHoldSecret(jsonText: string): boolean {
+  return ANYWHERE.test(jsonText);
 }
