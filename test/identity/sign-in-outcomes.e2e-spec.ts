@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Tx } from '@maple/platform';
 import { describeEachDatabase } from '../support/databases';
 import { startTestApi } from '../support/api';
 import { PASSWORD, buildWorld, call } from '../security/world';
@@ -83,26 +84,56 @@ describeEachDatabase('identity: a refused sign-in stays refused when retried', (
     expect(families.every((f) => f.type === 'UserSignedIn' && f.stream_id === `signin-${u.id}`)).toBe(true);
   });
 
-  it('the database refuses a session that no sign-in in the same transaction started', async () => {
+  it('the database starts a session only from a sign-in recorded in the same transaction, for an active account', async () => {
     const u = w.a.users.HR_MANAGER;
-    const [signedIn] = await ctx().superuser(`SELECT event_id::text AS id FROM events WHERE stream_id = $1 AND type = 'UserSignedIn' LIMIT 1`, [`signin-${u.id}`]);
-    expect(signedIn).toBeDefined();
-    const insert = (signInEventId: string | null) =>
-      ctx().db.transaction(
-        (tx) =>
-          tx.execute(
-            `INSERT INTO refresh_tokens (id, token_hash, family_id, user_id, company_id, expires_at, sign_in_event_id) VALUES ($1, $2, $3, $4, $5, now() + interval '1 day', $6::uuid)`,
-            randomUUID(),
-            randomUUID(),
-            randomUUID(),
-            u.id,
-            w.a.companyId,
-            signInEventId,
-          ),
-        { companyId: w.a.companyId },
+    const company = w.a.companyId;
+    const signedIn = (userId: string, eventId = randomUUID()) =>
+      JSON.stringify([{ eventId, type: 'UserSignedIn', schemaVersion: 1, data: { userId, at: new Date().toISOString() }, metadata: { actorId: userId, companyId: company, schemaVersion: 1 } }]);
+    // The application role's own way to record one: the event store's function, in its transaction.
+    const record = (tx: Tx, userId: string, eventId: string) => tx.query(`SELECT 1 FROM events_append($1, 'SignIn', $2, NULL, $3::jsonb)`, `signin-${userId}`, company, signedIn(userId, eventId));
+    const session = (tx: Tx, userId: string, signInEventId: string | null, familyId = randomUUID()) =>
+      tx.execute(
+        `INSERT INTO refresh_tokens (id, token_hash, family_id, user_id, company_id, expires_at, sign_in_event_id) VALUES ($1, $2, $3, $4, $5, now() + interval '1 day', $6::uuid)`,
+        randomUUID(),
+        randomUUID(),
+        familyId,
+        userId,
+        company,
+        signInEventId,
       );
-    // An earlier transaction's success, and none at all.
-    await expect(insert(String(signedIn.id))).rejects.toThrow(/session does not start from a sign-in recorded in this transaction/);
-    await expect(insert(null)).rejects.toThrow(/a new session needs the sign-in recorded in the same transaction/);
+    const inTenant = <T>(fn: (tx: Tx) => Promise<T>) => ctx().db.transaction(fn, { companyId: company });
+
+    // A success recorded by an earlier transaction, and none at all: refused.
+    const earlier = randomUUID();
+    await inTenant((tx) => record(tx, u.id, earlier));
+    await expect(inTenant((tx) => session(tx, u.id, earlier))).rejects.toThrow(/session does not start from a sign-in recorded in this transaction/);
+    await expect(inTenant((tx) => session(tx, u.id, null))).rejects.toThrow(/a new session needs the sign-in recorded in the same transaction/);
+    // One recorded sign-in starts one session, not two.
+    await expect(
+      inTenant(async (tx) => {
+        const id = randomUUID();
+        await record(tx, u.id, id);
+        await session(tx, u.id, id);
+        await session(tx, u.id, id);
+      }),
+    ).rejects.toThrow(/refresh_tokens_sign_in_event_key/);
+    // A deactivated account gets no session even with a recorded success.
+    const off = w.a.users.ANALYST;
+    expect(await ctx().superuser(`SELECT "isActive" FROM "User" WHERE id = $1`, [off.id])).toEqual([{ isActive: false }]);
+    await expect(
+      inTenant(async (tx) => {
+        const id = randomUUID();
+        await record(tx, off.id, id);
+        await session(tx, off.id, id);
+      }),
+    ).rejects.toThrow(/deactivated while signing in/);
+    expect(await ctx().superuser(`SELECT count(*)::int AS n FROM refresh_tokens WHERE sign_in_event_id = $1`, [earlier])).toEqual([{ n: 0 }]);
+    // The path the sign-in takes is admitted.
+    const id = randomUUID();
+    await inTenant(async (tx) => {
+      await record(tx, u.id, id);
+      await session(tx, u.id, id);
+    });
+    expect(await ctx().superuser(`SELECT count(*)::int AS n FROM refresh_tokens WHERE sign_in_event_id = $1`, [id])).toEqual([{ n: 1 }]);
   });
 });

@@ -14,7 +14,7 @@
 --     that must be rebuildable from events, which no longer carry the hash: the column is
 --     nullable and must stay NULL (a CHECK says so);
 --   * a refresh token that starts a session can only be inserted by the transaction that
---     recorded the UserSignedIn event it names.
+--     recorded the UserSignedIn event it names, for an active user of an active company.
 
 -- 1. Credentials. No foreign key to "User": that table is a projection a rebuild swaps.
 CREATE TABLE "user_credentials" (
@@ -67,10 +67,15 @@ UPDATE "user_credentials" c SET
 --    context filters their `changes` on read instead.)
 UPDATE "audit_entity_state" SET "state" = "state" - 'passwordHash' WHERE "state" ? 'passwordHash';
 
--- 5. A session starts only with a sign-in recorded in the same transaction. The first token of
---    a family names the UserSignedIn event (one event, one family); a rotation adds a token to
---    a family that exists. The owner (migrations, maintenance) is not held to this: it could
---    drop the trigger anyway.
+-- 5. A session starts only with a sign-in recorded in the same transaction, for an active user
+--    of an active company. The first token of a family names the UserSignedIn event (one event,
+--    one family); a rotation adds a token to a family that exists. The check is immediate, not
+--    deferred to the commit: the embedded database's driver (pglite-prisma-adapter 0.7.2) does
+--    not report an error raised at COMMIT. The owner (migrations, maintenance) is not held to
+--    this: it could drop the trigger anyway.
+--    The status check runs after the sign-in's append, that is under the company's chain lock: a
+--    deactivation that committed while the attempt was being decided is seen here, and refused
+--    as a serialization failure, which the command runner answers by deciding again.
 ALTER TABLE "refresh_tokens" ADD COLUMN "sign_in_event_id" UUID;
 CREATE UNIQUE INDEX "refresh_tokens_sign_in_event_key" ON "refresh_tokens" ("sign_in_event_id") WHERE "sign_in_event_id" IS NOT NULL;
 
@@ -85,12 +90,19 @@ BEGIN
       RAISE EXCEPTION 'refresh_tokens: a new session needs the sign-in recorded in the same transaction'
         USING ERRCODE = 'insufficient_privilege';
     END IF;
-  ELSIF NOT EXISTS (SELECT 1 FROM public."events" e
-                     WHERE e."event_id" = NEW."sign_in_event_id" AND e."type" = 'UserSignedIn'
-                       AND e."stream_id" = 'signin-' || NEW."user_id" AND e."transaction_id" = pg_current_xact_id())
+    RETURN NEW;
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM public."events" e
+                  WHERE e."event_id" = NEW."sign_in_event_id" AND e."type" = 'UserSignedIn'
+                    AND e."stream_id" = 'signin-' || NEW."user_id" AND e."transaction_id" = pg_current_xact_id())
      OR EXISTS (SELECT 1 FROM public."refresh_tokens" t WHERE t."family_id" = NEW."family_id") THEN
     RAISE EXCEPTION 'refresh_tokens: the session does not start from a sign-in recorded in this transaction'
       USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM public."User" u LEFT JOIN public."Company" c ON c."id" = u."companyId"
+                  WHERE u."id" = NEW."user_id" AND u."isActive" AND (u."companyId" IS NULL OR c."isActive")) THEN
+    RAISE EXCEPTION 'refresh_tokens: the account or its company was deactivated while signing in'
+      USING ERRCODE = 'serialization_failure';
   END IF;
   RETURN NEW;
 END

@@ -9,10 +9,16 @@ export type AccountCredential = { userId: string; companyId: string | null; pass
 /** What a sign-in decision rests on besides the password: the account's and company's status. */
 export type AccountStatus = { role: Role; userActive: boolean; companyActive: boolean };
 
-/** The credential row as a sign-in transaction holds it (locked FOR UPDATE). */
-export type LockedCredential = { passwordHash: string; signIn: SignInState };
+/** The credential row as a sign-in transaction holds it (locked FOR UPDATE), with the account's status. */
+export type LockedCredential = { passwordHash: string; signIn: SignInState; status: AccountStatus };
 
 const ISO = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+type StatusRow = { role: Role; user_active: boolean; company_id: string | null; company_active: boolean | null };
+const STATUS = `u.role::text AS role, u."isActive" AS user_active, u."companyId" AS company_id, co."isActive" AS company_active`;
+
+// Platform administrators belong to no company, so no company can be deactivated under them.
+const statusOf = (r: StatusRow): AccountStatus => ({ role: r.role, userActive: r.user_active === true, companyActive: r.company_id === null || r.company_active === true });
 
 // Credentials are authentication state, not business data: they live in user_credentials
 // (migration 20261201030000), never in an event, and are written here in the transaction of
@@ -50,28 +56,19 @@ export class Credentials {
     await tx.execute(`INSERT INTO user_credentials (user_id, company_id, password_hash) VALUES ($1, $2, $3)`, c.userId, c.companyId, c.passwordHash);
   }
 
-  /** Locks the credential for one sign-in decision; null when the user has none. */
+  /** Locks the credential for one sign-in decision and reads the account's status; null when the user has none. */
   async lockIn(tx: Tx, userId: string): Promise<LockedCredential | null> {
-    const [r] = await tx.query<{ hash: string; failed: number; until: string | null }>(
-      `SELECT password_hash AS hash, failed_attempts AS failed, ${ISO('locked_until')} AS until FROM user_credentials WHERE user_id = $1 FOR UPDATE`,
+    const [r] = await tx.query<StatusRow & { hash: string; failed: number; until: string | null }>(
+      `SELECT c.password_hash AS hash, c.failed_attempts AS failed, ${ISO('c.locked_until')} AS until, ${STATUS}
+         FROM user_credentials c JOIN "User" u ON u.id = c.user_id LEFT JOIN "Company" co ON co.id = u."companyId"
+        WHERE c.user_id = $1 FOR UPDATE OF c`,
       userId,
     );
-    return r ? { passwordHash: r.hash, signIn: { failedAttempts: Number(r.failed), lockedUntil: r.until } } : null;
+    return r ? { passwordHash: r.hash, signIn: { failedAttempts: Number(r.failed), lockedUntil: r.until }, status: statusOf(r) } : null;
   }
 
   async saveSignInIn(tx: Tx, userId: string, s: SignInState): Promise<void> {
     await tx.execute(`UPDATE user_credentials SET failed_attempts = $2, locked_until = $3::timestamptz WHERE user_id = $1`, userId, s.failedAttempts, s.lockedUntil);
-  }
-
-  /** The account's status as this transaction's statement sees it (null: no such user in scope). */
-  async statusIn(tx: Tx, userId: string): Promise<AccountStatus | null> {
-    const [r] = await tx.query<{ role: Role; user_active: boolean; company_id: string | null; company_active: boolean | null }>(
-      `SELECT u.role::text AS role, u."isActive" AS user_active, u."companyId" AS company_id, co."isActive" AS company_active
-         FROM "User" u LEFT JOIN "Company" co ON co.id = u."companyId" WHERE u.id = $1`,
-      userId,
-    );
-    // Platform administrators belong to no company, so no company can be deactivated under them.
-    return r ? { role: r.role, userActive: r.user_active === true, companyActive: r.company_id === null || r.company_active === true } : null;
   }
 
   /**

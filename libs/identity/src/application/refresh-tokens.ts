@@ -2,7 +2,6 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, Database } from '@maple/platform';
 import type { AppConfig, Role, StoredEvent, Tx } from '@maple/platform';
-import { signInStreamId } from '../domain/sign-in.events';
 
 export type TokenOwner = { userId: string; companyId: string | null };
 
@@ -30,7 +29,7 @@ export class RefreshTokens {
 
   // `signInEventId`: the UserSignedIn event that starts a new family; null for a rotation within
   // one. The database refuses a new family unless that event was recorded by this very
-  // transaction (trigger refresh_tokens_need_a_sign_in).
+  // transaction and the account and its company are active (trigger refresh_tokens_need_a_sign_in).
   private async insert(tx: Tx, owner: TokenOwner, familyId: string, signInEventId: string | null): Promise<{ id: string; token: string }> {
     const id = randomUUID();
     const token = randomBytes(32).toString('base64url');
@@ -52,7 +51,6 @@ export class RefreshTokens {
    * `signedIn` is that UserSignedIn event as the store gave it back.
    */
   async startIn(tx: Tx, owner: TokenOwner & { role: Role }, signedIn: StoredEvent): Promise<IssuedSession> {
-    if (signedIn.type !== 'UserSignedIn' || signedIn.streamId !== signInStreamId(owner.userId)) throw new Error('a session starts from a recorded UserSignedIn of its owner');
     const { token } = await this.insert(tx, owner, randomUUID(), signedIn.eventId);
     return { refreshToken: token, owner };
   }

@@ -1,12 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, CommandRunner, ConcurrencyConflictError } from '@maple/platform';
+import { APP_CONFIG, CommandRunner } from '@maple/platform';
 import type { AppConfig, CommandMeta, StoredEvent, StreamRef } from '@maple/platform';
 import { signInDecider } from '../domain/sign-in.decider';
 import type { SignInCommand } from '../domain/sign-in.decider';
 import { refreshTokenReuseDetected, signInStreamId } from '../domain/sign-in.events';
 import type { SignInFailed, SignInFailureReason } from '../domain/sign-in.events';
 import { Credentials } from './credentials';
-import type { AccountStatus } from './credentials';
 import { RefreshTokens } from './refresh-tokens';
 import type { IssuedSession, TokenOwner } from './refresh-tokens';
 
@@ -16,9 +15,6 @@ export type SignInOutcome = { kind: 'signed-in'; session: IssuedSession } | { ki
 export type VerifiedPassword = { againstHash: string | null; valid: boolean };
 
 const signInStream = (owner: TokenOwner): StreamRef => ({ id: signInStreamId(owner.userId), type: 'SignIn', companyId: owner.companyId });
-
-const sameStatus = (a: AccountStatus | null, b: AccountStatus | null) =>
-  a !== null && b !== null && a.role === b.role && a.userActive === b.userActive && a.companyActive === b.companyActive;
 
 /**
  * Records sign-in attempts on the user's sign-in stream and decides them from the state beside
@@ -38,13 +34,14 @@ export class SignIn {
     const stream = signInStream(owner);
     return this.runner.within(stream, { ...meta, actorId: owner.userId, companyId: owner.companyId }, async (tx, append): Promise<SignInOutcome> => {
       const credential = await this.credentials.lockIn(tx, owner.userId);
-      const status = await this.credentials.statusIn(tx, owner.userId);
-      if (!credential || !status) return { kind: 'refused', reason: 'BAD_PASSWORD' };
+      if (!credential) return { kind: 'refused', reason: 'BAD_PASSWORD' };
+      const { status } = credential;
+      // A hash replaced since it was verified (a password change) no longer admits anyone.
+      const passwordValid = password.valid && password.againstHash === credential.passwordHash;
       const command: SignInCommand = {
         type: 'RecordSignInAttempt',
         userId: owner.userId,
-        // A hash replaced since it was verified (a password change) no longer admits anyone.
-        passwordValid: password.valid && password.againstHash === credential.passwordHash,
+        passwordValid,
         userActive: status.userActive,
         companyActive: status.companyActive,
         lockout: { threshold: this.config.auth.lockoutThreshold, durationMs: this.config.auth.lockoutMs },
@@ -53,12 +50,12 @@ export class SignIn {
       const decided = signInDecider.decide(command, credential.signIn);
       await this.credentials.saveSignInIn(tx, owner.userId, decided.reduce(signInDecider.evolve, credential.signIn));
       const stored = await append(decided);
-      // The append holds the company's chain lock now: a deactivation or role change of this
-      // user is either visible from here or waits for this commit. If one slipped in since the
-      // status was read, decide again, so that the chain never shows a sign-in after it.
-      if (!sameStatus(await this.credentials.statusIn(tx, owner.userId), status)) throw new ConcurrencyConflictError(stream.id, 'any', null);
       const signedIn = stored.find((e) => e.type === 'UserSignedIn');
       if (!signedIn) return { kind: 'refused', reason: reasonOf(stored) };
+      // The append holds the company's chain lock to the commit. The session's row is refused
+      // by the database if the account or company was deactivated since the status was read (a
+      // serialization failure: the runner decides again), so the chain never shows a sign-in
+      // after a deactivation.
       return { kind: 'signed-in', session: await this.refresh.startIn(tx, { ...owner, role: status.role }, signedIn) };
     });
   }
