@@ -37,8 +37,9 @@ export function isSensitiveField(name: string): boolean {
 }
 
 // Password-hash formats (PHC strings and bcrypt) are secrets under any field name: a hash
-// copied into a free-text field is still an offline-crackable credential.
-const SECRET_VALUE = /^\$(argon2(id|i|d)|2[abxy]|scrypt|pbkdf2)/;
+// copied into a free-text field is still an offline-crackable credential. Matched with their
+// separators, so that "$2bn in transfers" stays text.
+const SECRET_VALUE = /^\$(argon2(id|i|d)\$|2[abxy]\$\d\d\$|scrypt\$|pbkdf2(-sha\d+)?\$)/;
 
 export function isSecretValue(value: unknown): boolean {
   return typeof value === 'string' && SECRET_VALUE.test(value);
