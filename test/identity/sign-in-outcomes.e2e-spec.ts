@@ -87,7 +87,7 @@ describeEachDatabase('identity: a refused sign-in stays refused when retried', (
   it('the database starts a session only from a sign-in recorded in the same transaction, for an active account', async () => {
     const u = w.a.users.HR_MANAGER;
     const company = w.a.companyId;
-    const signedIn = (userId: string, eventId = randomUUID()) =>
+    const signedIn = (userId: string, eventId: string = randomUUID()) =>
       JSON.stringify([{ eventId, type: 'UserSignedIn', schemaVersion: 1, data: { userId, at: new Date().toISOString() }, metadata: { actorId: userId, companyId: company, schemaVersion: 1 } }]);
     // The application role's own way to record one: the event store's function, in its transaction.
     const record = (tx: Tx, userId: string, eventId: string) => tx.query(`SELECT 1 FROM events_append($1, 'SignIn', $2, NULL, $3::jsonb)`, `signin-${userId}`, company, signedIn(userId, eventId));
