@@ -6,7 +6,7 @@ import { eventLine } from './export';
 import { verifyExport } from './offline-verify';
 
 const HASH = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA';
-const signer = loadSigner({ NODE_ENV: 'test' }, () => undefined);
+const signer = loadSigner();
 
 const record = (position: string, type: string, data: unknown): ChainedRecord => ({
   position,
