@@ -10,7 +10,7 @@ async function newCompany(t: TestDatabase, activeUsers = 0): Promise<string> {
   const id = `co-billing-${++companies}-${Date.now()}`;
   await t.superuser(`INSERT INTO "Company" (id, name, "updatedAt") VALUES ($1, $2, now())`, [id, `Company ${companies}`]);
   for (let i = 0; i < activeUsers; i++) {
-    await t.superuser(`INSERT INTO "User" (id, email, password, "companyId", "updatedAt") VALUES ($1, $2, 'x', $3, now())`, [`${id}-u${i}`, `${id}-u${i}@example.com`, id]);
+    await t.superuser(`INSERT INTO "User" (id, email, "companyId", "updatedAt") VALUES ($1, $2, $3, now())`, [`${id}-u${i}`, `${id}-u${i}@example.com`, id]);
   }
   return id;
 }
@@ -59,7 +59,7 @@ describeEachDatabase('billing: subscription lifecycle', (ctx) => {
     const addUser = (i: number) =>
       ctx().db.transaction(async (tx) => {
         await entitlements.assertSeatAvailable(tx, co);
-        await tx.execute(`INSERT INTO "User" (id, email, password, "companyId", "updatedAt") VALUES ($1, $2, 'x', $3, now())`, `${co}-s${i}`, `${co}-s${i}@example.com`, co);
+        await tx.execute(`INSERT INTO "User" (id, email, "companyId", "updatedAt") VALUES ($1, $2, $3, now())`, `${co}-s${i}`, `${co}-s${i}@example.com`, co);
       }, { allCompanies: true });
     await addUser(1);
     await addUser(2);

@@ -57,8 +57,10 @@ describeEachDatabase('identity: sign-in, tokens, users', (ctx) => {
     expect(reuse.statusCode).toBe(401);
     const afterTheft = await call(app, { method: 'POST', url: '/auth/refresh', payload: { refreshToken: second } });
     expect(afterTheft.statusCode).toBe(401);
-    const ev = await ctx().superuser(`SELECT type FROM events WHERE stream_id = $1 AND type = 'RefreshTokenReuseDetected'`, [`user-${w.a.users.ANALYST.id}`]);
+    const ev = await ctx().superuser(`SELECT type FROM events WHERE stream_id = $1 AND type = 'RefreshTokenReuseDetected'`, [`signin-${w.a.users.ANALYST.id}`]);
     expect(ev).toHaveLength(1);
+    const audit = await ctx().superuser(`SELECT count(*)::int AS n FROM "AuditLog" WHERE id = (SELECT event_id::text FROM events WHERE stream_id = $1 AND type = 'RefreshTokenReuseDetected')`, [`signin-${w.a.users.ANALYST.id}`]);
+    expect(Number(audit[0].n)).toBe(1);
   });
 
   it('logout revokes the session', async () => {
@@ -103,7 +105,7 @@ describeEachDatabase('identity: sign-in, tokens, users', (ctx) => {
     expect(res.statusCode).toBe(403);
   });
 
-  it('ten wrong passwords lock the account for the configured time; the lockout is an audited event', async () => {
+  it('ten wrong passwords lock the account for the configured time; the lockout is an audited event off the user stream', async () => {
     const victim = w.b.users.ANALYST;
     for (let i = 1; i <= 10; i++) {
       const res = await call(app, { method: 'POST', url: '/auth/login', payload: { email: victim.email, password: `wrong-password-${i}` } });
@@ -112,15 +114,18 @@ describeEachDatabase('identity: sign-in, tokens, users', (ctx) => {
     const locked = await call(app, { method: 'POST', url: '/auth/login', payload: { email: victim.email, password: PASSWORD } });
     expect(locked.statusCode).toBe(423);
     expect(locked.json().code).toBe('IDENTITY.ACCOUNT_LOCKED');
-    const events = await ctx().superuser(`SELECT type, data FROM events WHERE stream_id = $1 ORDER BY version`, [`user-${victim.id}`]);
+    const events = await ctx().superuser(`SELECT type, data FROM events WHERE stream_id = $1 ORDER BY version`, [`signin-${victim.id}`]);
     const types = events.map((e) => e.type);
     expect(types.filter((t) => t === 'SignInFailed')).toHaveLength(11);
     expect(types).toContain('UserLockedOut');
     const audit = await ctx().superuser(
       `SELECT count(*)::int AS n FROM "AuditLog" a JOIN events e ON e.event_id::text = a.id WHERE a."entityId" = $1 AND e.type = 'UserLockedOut'`,
-      [`user-${victim.id}`],
+      [`signin-${victim.id}`],
     );
     expect(Number(audit[0].n)).toBe(1);
+    // The flood did not touch the User aggregate: its stream is what administrators did to it.
+    const userStream = await ctx().superuser(`SELECT type FROM events WHERE stream_id = $1 ORDER BY version`, [`user-${victim.id}`]);
+    expect(userStream.map((e) => e.type)).toEqual(['UserRegistered']);
   });
 
   it("a deactivated company's users cannot sign in or refresh", async () => {

@@ -103,3 +103,4 @@ export { IdempotencyError } from './idempotency/idempotency.errors';
 export type { IdempotencyErrorCode } from './idempotency/idempotency.errors';
 export { IdempotencyInterceptor, registerIdempotentResponses } from './http/idempotency.interceptor';
 export { documentIdempotency } from './idempotency/idempotency.openapi';
+export { SENSITIVE_FIELDS, isSensitiveField, isSecretValue, mayHoldSecret } from './security/sensitive-fields';

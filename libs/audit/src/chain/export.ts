@@ -1,4 +1,5 @@
 import type { Database } from '@maple/platform';
+import { redactSecrets } from '../domain/secrets';
 import type { Signer } from '../signing/signing-key';
 import type { ChainedEvent } from './chain-check';
 import { chainFilter, chainScope, readChain } from './chain-rows';
@@ -7,9 +8,23 @@ import type { SignedCheckpoint } from './checkpoints';
 
 export type ExportRequest = { companyId: string; from: Date; to: Date };
 
-/** One NDJSON line: an event with its hashes, or the closing signed checkpoint. */
+/**
+ * One NDJSON line: an event with its hashes, or the closing signed checkpoint. `redacted` lists
+ * the JSON Pointers of secrets replaced by "[redacted]" in an old event that held them.
+ */
 export type ExportLine =
-  ({ kind: 'event' } & ChainedEvent) | ({ kind: 'checkpoint'; publicKey: string } & SignedCheckpoint);
+  ({ kind: 'event'; redacted?: string[] } & ChainedEvent) | ({ kind: 'checkpoint'; publicKey: string } & SignedCheckpoint);
+
+// The export carries events exactly as stored, because their hash covers those bytes, except a
+// secret (the password hash of a version-1 user event): it never leaves, and the line says
+// where it was, so the offline verifier checks that line's links instead of its hash.
+export function eventLine(e: ChainedEvent): string {
+  const data = redactSecrets(e.data, '/data');
+  const metadata = redactSecrets(e.metadata, '/metadata');
+  const redacted = [...data.redacted, ...metadata.redacted];
+  const line: ExportLine = redacted.length ? { kind: 'event', ...e, data: data.value, metadata: metadata.value, redacted } : { kind: 'event', ...e };
+  return JSON.stringify(line) + '\n';
+}
 
 const BATCH = 2000;
 
@@ -40,7 +55,7 @@ export async function* exportEvents(
   let after = (BigInt(range.lo) - 1n).toString();
   for (;;) {
     const batch = await db.transaction((tx) => readChain(tx, req.companyId, after, range.hi, BATCH), scope);
-    if (batch.length) yield batch.map((e) => JSON.stringify({ kind: 'event', ...e }) + '\n').join('');
+    if (batch.length) yield batch.map(eventLine).join('');
     if (batch.length < BATCH) break;
     after = batch[batch.length - 1].position;
   }

@@ -2,6 +2,7 @@ import { PLATFORM_CHAIN } from '@maple/platform';
 import type { Projection, StoredEvent, Tx } from '@maple/platform';
 import type { AuditActions } from '../domain/audit-actions';
 import { diffStates, evolveFlat } from '../domain/entity-state';
+import { withoutSecrets } from '../domain/secrets';
 import type { FlatState } from '../domain/entity-state';
 
 // Platform-level events (no company) are audited under the platform key, except a company's
@@ -11,9 +12,11 @@ export function auditCompanyOf(e: Pick<StoredEvent, 'companyId' | 'streamType' |
 }
 
 /** What one event adds to the audit trail, given the entity's previous flat state. */
-function auditRow(actions: AuditActions, e: StoredEvent, before: FlatState) {
+// No secret is written into an audit row or the running state, whatever an event carries.
+function auditRow(actions: AuditActions, e: StoredEvent, prior: FlatState) {
+  const before = withoutSecrets(prior);
   const action = actions.actionFor(e.type, e.version);
-  const after = evolveFlat(before, actions.fieldsOf(e.type, e.data), action);
+  const after = evolveFlat(before, withoutSecrets(actions.fieldsOf(e.type, e.data)), action);
   return {
     after,
     row: {

@@ -1,6 +1,8 @@
+import { mayHoldSecret } from '@maple/platform';
 import type { EventStore, Tx } from '@maple/platform';
+import { withoutSecrets } from '../domain/secrets';
 
-/** What history and state replay need of an event (data upcast to its current shape). */
+/** What history and state replay need of an event (data upcast to its current shape, secrets left out). */
 export type EntityEvent = {
   position: string;
   version: number;
@@ -72,7 +74,9 @@ export async function readEntityEvents(
       version: Number(f[1]),
       streamType: f[4],
       type: f[5],
-      data: up.data,
+      // Upcasters already drop the credentials of old user events; the sensitive list catches
+      // whatever else holds a secret, in any context (the stored text tells when to look).
+      data: mayHoldSecret(f[6]) ? withoutSecrets(up.data) : up.data,
       actorId: meta.actorId ?? null,
       ip: meta.ip ?? null,
       userAgent: meta.userAgent ?? null,

@@ -1,5 +1,6 @@
 import type { Database, DbScope } from '@maple/platform';
 import { AuditError } from '../domain/audit.errors';
+import { withoutSecrets } from '../domain/secrets';
 
 export type AuditLogFilter = {
   entityType?: string;
@@ -74,7 +75,9 @@ export async function searchAuditLogs(
       entityId: r.entityId,
       userId: r.userId,
       companyId: r.companyId,
-      changes: r.changes,
+      // Rows are append-only evidence: those written from version-1 user events hold the password
+      // hash, so secrets are filtered here, on the way out.
+      changes: withoutSecrets(r.changes),
       ipAddress: r.ipAddress,
       userAgent: r.userAgent,
       timestamp: r.timestamp.toISOString(),

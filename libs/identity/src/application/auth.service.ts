@@ -3,10 +3,12 @@ import { APP_CONFIG, WindowCounter } from '@maple/platform';
 import type { AppConfig, CommandMeta, Principal } from '@maple/platform';
 import { IdentityError } from '../domain/identity.errors';
 import { assertPasswordAcceptable } from '../domain/password-policy';
-import type { SignInFailureReason } from '../domain/user.events';
+import type { SignInFailureReason } from '../domain/sign-in.events';
 import { AccessTokens } from './access-tokens';
+import { Credentials } from './credentials';
 import { hashPassword, verifyPassword } from './password-hasher';
 import { RefreshTokens } from './refresh-tokens';
+import { SignIn } from './sign-in';
 import { UserCommands } from './user.commands';
 import { UserQueries } from './user.queries';
 
@@ -28,9 +30,11 @@ export class AuthService {
   private readonly ipFailures: WindowCounter;
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_CONFIG) config: AppConfig,
     @Inject(UserQueries) private readonly users: UserQueries,
     @Inject(UserCommands) private readonly commands: UserCommands,
+    @Inject(Credentials) private readonly credentials: Credentials,
+    @Inject(SignIn) private readonly signIn: SignIn,
     @Inject(AccessTokens) private readonly access: AccessTokens,
     @Inject(RefreshTokens) private readonly refresh: RefreshTokens,
   ) {
@@ -42,39 +46,26 @@ export class AuthService {
     if (this.ipFailures.blocked(ip)) {
       throw new IdentityError('IDENTITY.RATE_LIMITED', 'Too many failed sign-ins from this address; try again later.', { retryAfterSeconds: this.ipFailures.retryAfterSec(ip) });
     }
-    const account = await this.users.credentialsByEmail(email);
-    const passwordValid = await verifyPassword(account?.password ?? null, password);
+    const account = await this.credentials.byEmail(email);
+    const valid = await verifyPassword(account?.passwordHash ?? null, password);
     if (!account) {
       this.ipFailures.hit(ip);
       throw invalid();
     }
-    // Every attempt on a real account is an event: the audit log shows sign-ins, failures, lockouts.
-    const { events } = await this.commands.run(
-      account.id,
-      account.companyId,
-      { type: 'RecordSignInAttempt', passwordValid, companyActive: account.companyId === null || account.companyActive === true, lockout: this.commands.lockoutPolicy() },
-      { ...meta, actorId: account.id, companyId: account.companyId },
-    );
-    const failure = events.find((e) => e.type === 'SignInFailed');
-    if (failure) {
-      if (!passwordValid) this.ipFailures.hit(ip);
-      throw REFUSALS[(failure.data as { reason: SignInFailureReason }).reason]();
+    // Every attempt on a real account is recorded (the audit log shows sign-ins, failures,
+    // lockouts), and the answer is the recorded decision: tokens only for a recorded success.
+    const outcome = await this.signIn.attempt({ userId: account.userId, companyId: account.companyId }, { againstHash: account.passwordHash, valid }, meta);
+    if (outcome.kind === 'refused') {
+      if (!valid || outcome.reason === 'BAD_PASSWORD') this.ipFailures.hit(ip);
+      throw REFUSALS[outcome.reason]();
     }
-    return this.issue({ userId: account.id, companyId: account.companyId, role: account.role });
-  }
-
-  private async issue(who: { userId: string; companyId: string | null; role: Principal['role'] }): Promise<TokenPair> {
-    const { token } = await this.refresh.issue(who);
-    const { accessToken, expiresIn } = this.access.sign(who);
-    return { accessToken, refreshToken: token, tokenType: 'Bearer', expiresIn };
+    const { accessToken, expiresIn } = this.access.sign(outcome.session.owner);
+    return { accessToken, refreshToken: outcome.session.refreshToken, tokenType: 'Bearer', expiresIn };
   }
 
   async refreshTokens(refreshToken: string, meta: CommandMeta): Promise<TokenPair> {
     const outcome = await this.refresh.rotate(refreshToken);
-    if (outcome.kind === 'reused') {
-      // The family is already revoked (committed); the event puts the theft signal in the audit log.
-      await this.commands.run(outcome.owner.userId, outcome.owner.companyId, { type: 'ReportRefreshTokenReuse', familyId: outcome.familyId }, { ...meta, actorId: outcome.owner.userId, companyId: outcome.owner.companyId });
-    }
+    if (outcome.kind === 'reused') await this.signIn.recordTokenReuse(outcome.owner, outcome.familyId, meta);
     if (outcome.kind !== 'rotated') throw new IdentityError('IDENTITY.REFRESH_TOKEN_INVALID', 'The refresh token is invalid, expired or revoked.');
     // The role is read fresh, so a role change takes effect at the next refresh.
     const { accessToken, expiresIn } = this.access.sign(outcome.owner);
@@ -87,12 +78,11 @@ export class AuthService {
   }
 
   async changePassword(who: Principal, current: string, next: string, meta: CommandMeta): Promise<{ revokedSessions: number }> {
-    const account = await this.users.credentialsById(who.userId);
-    if (!account || !(await verifyPassword(account.password, current))) throw invalid();
+    const hash = await this.credentials.hashOf(who.userId, who.companyId);
+    if (!hash || !(await verifyPassword(hash, current))) throw invalid();
     const email = (await this.users.get({ allCompanies: true }, who.userId)).email;
     assertPasswordAcceptable(next, email);
-    await this.commands.run(who.userId, who.companyId, { type: 'ChangePassword', passwordHash: await hashPassword(next) }, meta);
-    // Whoever held a session under the old password loses it.
-    return { revokedSessions: await this.refresh.revokeAllOf(who.userId, 'password-changed') };
+    // Whoever held a session under the old password loses it, in the same transaction.
+    return { revokedSessions: await this.commands.changePassword(who, hash, await hashPassword(next), meta) };
   }
 }

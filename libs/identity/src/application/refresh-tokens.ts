@@ -1,9 +1,12 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, Database } from '@maple/platform';
-import type { AppConfig, Role, Tx } from '@maple/platform';
+import type { AppConfig, Role, StoredEvent, Tx } from '@maple/platform';
 
 export type TokenOwner = { userId: string; companyId: string | null };
+
+/** A session that a recorded sign-in started: the only thing an access token is signed for at sign-in. */
+export type IssuedSession = { refreshToken: string; owner: TokenOwner & { role: Role } };
 
 export type RotateOutcome =
   | { kind: 'rotated'; token: string; familyId: string; owner: TokenOwner & { role: Role } }
@@ -15,7 +18,8 @@ const sha256 = (token: string) => createHash('sha256').update(token).digest('hex
 
 // Refresh tokens are authentication state rather than business data: they live in their own
 // table (hashed), written here, not event-sourced. Sign-ins, lockouts and reuse are events.
-// Every statement runs on the all-companies path: a refresh request has no verified company yet.
+// A new family starts in the sign-in's transaction (its company's scope); rotation and sign-out
+// run on the all-companies path: a refresh request has no verified company yet.
 @Injectable()
 export class RefreshTokens {
   constructor(
@@ -23,26 +27,32 @@ export class RefreshTokens {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  private async insert(tx: Tx, owner: TokenOwner, familyId: string): Promise<{ id: string; token: string }> {
+  // `signInEventId`: the UserSignedIn event that starts a new family; null for a rotation within
+  // one. The database refuses a new family unless that event was recorded by this very
+  // transaction and the account and its company are active (trigger refresh_tokens_need_a_sign_in).
+  private async insert(tx: Tx, owner: TokenOwner, familyId: string, signInEventId: string | null): Promise<{ id: string; token: string }> {
     const id = randomUUID();
     const token = randomBytes(32).toString('base64url');
     await tx.execute(
-      `INSERT INTO refresh_tokens (id, token_hash, family_id, user_id, company_id, expires_at) VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6))`,
+      `INSERT INTO refresh_tokens (id, token_hash, family_id, user_id, company_id, expires_at, sign_in_event_id) VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6), $7::uuid)`,
       id,
       sha256(token),
       familyId,
       owner.userId,
       owner.companyId,
       this.config.auth.refreshTokenTtlSec,
+      signInEventId,
     );
     return { id, token };
   }
 
-  /** A new family, at sign-in. */
-  async issue(owner: TokenOwner): Promise<{ token: string; familyId: string }> {
-    const familyId = randomUUID();
-    const { token } = await this.db.transaction((tx) => this.insert(tx, owner, familyId), { allCompanies: true });
-    return { token, familyId };
+  /**
+   * A new session, in the transaction that recorded the sign-in: the only way a family starts.
+   * `signedIn` is that UserSignedIn event as the store gave it back.
+   */
+  async startIn(tx: Tx, owner: TokenOwner & { role: Role }, signedIn: StoredEvent): Promise<IssuedSession> {
+    const { token } = await this.insert(tx, owner, randomUUID(), signedIn.eventId);
+    return { refreshToken: token, owner };
   }
 
   /**
@@ -74,7 +84,7 @@ export class RefreshTokens {
           await this.revokeFamilyIn(tx, row.family_id, 'owner-disabled');
           return { kind: 'owner-disabled', owner } as const;
         }
-        const next = await this.insert(tx, owner, row.family_id);
+        const next = await this.insert(tx, owner, row.family_id, null);
         await tx.execute(`UPDATE refresh_tokens SET revoked_at = now(), revoked_reason = 'rotated', replaced_by = $2 WHERE id = $1`, row.id, next.id);
         return { kind: 'rotated', token: next.token, familyId: row.family_id, owner: { ...owner, role: row.role } } as const;
       },
@@ -100,8 +110,13 @@ export class RefreshTokens {
     );
   }
 
-  /** Every session of a user (password change, sign-out everywhere). */
+  /** Every session of a user (sign-out everywhere). */
   async revokeAllOf(userId: string, reason: string): Promise<number> {
-    return this.db.transaction((tx) => tx.execute(`UPDATE refresh_tokens SET revoked_at = now(), revoked_reason = $2 WHERE user_id = $1 AND revoked_at IS NULL`, userId, reason), { allCompanies: true });
+    return this.db.transaction((tx) => this.revokeAllIn(tx, userId, reason), { allCompanies: true });
+  }
+
+  /** Every session of a user, in the caller's transaction (a password change). */
+  revokeAllIn(tx: Tx, userId: string, reason: string): Promise<number> {
+    return tx.execute(`UPDATE refresh_tokens SET revoked_at = now(), revoked_reason = $2 WHERE user_id = $1 AND revoked_at IS NULL`, userId, reason);
   }
 }

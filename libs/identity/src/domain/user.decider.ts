@@ -1,18 +1,20 @@
 import type { Command, Decider, Role } from '@maple/platform';
 import { IdentityError } from './identity.errors';
+import type { SignInEvent } from './sign-in.events';
 import type { UserEvent } from './user.events';
 
-export type LockoutPolicy = { threshold: number; durationMs: number };
-
 export type UserCommand =
-  | (Command<'RegisterUser'> & { userId: string; email: string; name: string | null; role: Role; companyId: string | null; passwordHash: string })
+  | (Command<'RegisterUser'> & { userId: string; email: string; name: string | null; role: Role; companyId: string | null })
   | (Command<'ChangeUserRole'> & { role: Role })
   | (Command<'DeactivateUser'>)
-  | (Command<'ReactivateUser'>)
-  | (Command<'ChangePassword'> & { passwordHash: string })
-  // The handler verified the password (I/O) and looked up the company; the decider rules on it.
-  | (Command<'RecordSignInAttempt'> & { passwordValid: boolean; companyActive: boolean; lockout: LockoutPolicy })
-  | (Command<'ReportRefreshTokenReuse'> & { familyId: string });
+  | (Command<'ReactivateUser'>);
+
+/**
+ * What a user stream can hold: the user's own events and, on streams written before sign-in
+ * attempts got their own stream (migration 20261201030000), sign-in events, which no longer
+ * bear on the user.
+ */
+export type UserStreamEvent = UserEvent | SignInEvent;
 
 export type UserState = {
   exists: boolean;
@@ -20,12 +22,9 @@ export type UserState = {
   companyId: string | null;
   role: Role | null;
   active: boolean;
-  /** Failed sign-ins since the last success or lockout. */
-  failedAttempts: number;
-  lockedUntil: string | null;
 };
 
-const initialState: UserState = { exists: false, userId: null, companyId: null, role: null, active: false, failedAttempts: 0, lockedUntil: null };
+const initialState: UserState = { exists: false, userId: null, companyId: null, role: null, active: false };
 
 function mustExist(s: UserState, companyId: string | null): string {
   // Another company's user and a missing one are the same to the caller: not found.
@@ -38,32 +37,17 @@ function notSelf(s: UserState, actorId: string | null): void {
   if (s.userId === actorId) throw new IdentityError('IDENTITY.SELF_CHANGE_NOT_ALLOWED', 'You cannot change your own role or status.');
 }
 
-function signIn(cmd: Extract<UserCommand, { type: 'RecordSignInAttempt' }>, s: UserState, userId: string): UserEvent[] {
-  const now = cmd.meta.now.getTime();
-  if (s.lockedUntil && Date.parse(s.lockedUntil) > now) {
-    return [{ type: 'SignInFailed', data: { userId, reason: 'LOCKED', failedAttempts: s.failedAttempts } }];
-  }
-  if (!cmd.passwordValid) {
-    const failedAttempts = s.failedAttempts + 1;
-    const failed: UserEvent = { type: 'SignInFailed', data: { userId, reason: 'BAD_PASSWORD', failedAttempts } };
-    if (failedAttempts < cmd.lockout.threshold) return [failed];
-    const until = new Date(now + cmd.lockout.durationMs).toISOString();
-    return [failed, { type: 'UserLockedOut', data: { userId, until, failedAttempts } }];
-  }
-  // Only someone who knows the password learns that the account or company is disabled.
-  if (!s.active) return [{ type: 'SignInFailed', data: { userId, reason: 'USER_INACTIVE', failedAttempts: s.failedAttempts } }];
-  if (!cmd.companyActive) return [{ type: 'SignInFailed', data: { userId, reason: 'COMPANY_INACTIVE', failedAttempts: s.failedAttempts } }];
-  return [{ type: 'UserSignedIn', data: { userId, at: cmd.meta.now.toISOString() } }];
-}
-
-/** Users of a company (or platform administrators, companyId null): membership, role, password, sign-in. */
-export const userDecider: Decider<UserCommand, UserEvent, UserState> = {
+/**
+ * Users of a company (or platform administrators, companyId null): membership, role, status.
+ * Passwords and sign-ins are decided beside the credential (sign-in.decider.ts, user_credentials).
+ */
+export const userDecider: Decider<UserCommand, UserStreamEvent, UserState> = {
   initialState,
   decide(cmd, s) {
     switch (cmd.type) {
       case 'RegisterUser':
         if (s.exists) throw new IdentityError('IDENTITY.USER_ALREADY_EXISTS', `User ${cmd.userId} already exists.`);
-        return [{ type: 'UserRegistered', data: { userId: cmd.userId, email: cmd.email, name: cmd.name, role: cmd.role, companyId: cmd.companyId, passwordHash: cmd.passwordHash } }];
+        return [{ type: 'UserRegistered', data: { userId: cmd.userId, email: cmd.email, name: cmd.name, role: cmd.role, companyId: cmd.companyId } }];
       case 'ChangeUserRole': {
         const userId = mustExist(s, cmd.meta.companyId);
         notSelf(s, cmd.meta.actorId);
@@ -81,12 +65,6 @@ export const userDecider: Decider<UserCommand, UserEvent, UserState> = {
         if (s.active) throw new IdentityError('IDENTITY.TRANSITION_NOT_ALLOWED', 'The user is already active.');
         return [{ type: 'UserReactivated', data: { userId } }];
       }
-      case 'ChangePassword':
-        return [{ type: 'PasswordChanged', data: { userId: mustExist(s, cmd.meta.companyId), passwordHash: cmd.passwordHash } }];
-      case 'RecordSignInAttempt':
-        return signIn(cmd, s, mustExist(s, s.companyId));
-      case 'ReportRefreshTokenReuse':
-        return [{ type: 'RefreshTokenReuseDetected', data: { userId: mustExist(s, s.companyId), familyId: cmd.familyId } }];
       default: {
         const never: never = cmd;
         throw new Error(`unknown command ${(never as Command).type}`);
@@ -104,14 +82,9 @@ export const userDecider: Decider<UserCommand, UserEvent, UserState> = {
       case 'UserReactivated':
         return { ...s, active: true };
       case 'PasswordChanged':
-        // A new password ends a lockout: the owner proved who they are another way.
-        return { ...s, failedAttempts: 0, lockedUntil: null };
       case 'UserSignedIn':
-        return { ...s, failedAttempts: 0, lockedUntil: null };
       case 'SignInFailed':
-        return { ...s, failedAttempts: e.data.failedAttempts };
       case 'UserLockedOut':
-        return { ...s, failedAttempts: 0, lockedUntil: e.data.until };
       case 'RefreshTokenReuseDetected':
         return s;
       default: {

@@ -52,7 +52,12 @@ export class CommandRunner {
     decider: Decider<C, E, S>,
     stream: StreamRef,
     command: C,
-    opts: { expectedVersion?: number; schemaVersions?: Partial<Record<E['type'], number>> } = {},
+    opts: {
+      expectedVersion?: number;
+      schemaVersions?: Partial<Record<E['type'], number>>;
+      /** Rows outside the event store that must commit with the command's events or not at all (a credential). */
+      alongside?: (tx: Tx, outcome: { state: S; events: StoredEvent[] }) => Promise<void>;
+    } = {},
   ): Promise<RunResult<S>> {
     // A pinned version is the caller's own check: its conflict is the caller's answer (409).
     const attempts = opts.expectedVersion === undefined ? this.retry.attempts : 1;
@@ -65,9 +70,13 @@ export class CommandRunner {
           }
           let state = history.reduce((s, e) => decider.evolve(s, { type: e.type, data: e.data } as E), decider.initialState);
           const decided = decider.decide(command, state);
-          if (decided.length === 0) return { state, events: [] as StoredEvent[], append: null };
+          if (decided.length === 0) {
+            await opts.alongside?.(tx, { state, events: [] });
+            return { state, events: [] as StoredEvent[], append: null };
+          }
           const append = await this.appendIn(tx, stream, decided, command.meta, history.length, opts.schemaVersions);
           for (const e of decided) state = decider.evolve(state, e);
+          await opts.alongside?.(tx, { state, events: append.events });
           return { state, events: append.events, append };
         },
         scopeOf(stream),
@@ -86,6 +95,30 @@ export class CommandRunner {
     const append = await this.withRetry(this.retry.attempts, () => this.db.transaction((tx) => this.appendIn(tx, stream, events, meta, 'any'), scopeOf(stream)));
     this.publish(append.events);
     return append.events;
+  }
+
+  /**
+   * One transaction in the stream's scope for a decision that rests on rows outside the event
+   * store (a credential row locked FOR UPDATE): `work` reads and writes its rows and appends to
+   * `stream` without a read (as `append`), and everything commits together or not at all. Its
+   * result is returned only after the commit. Retried as a whole on a conflict, a serialization
+   * failure or a deadlock, so `work` must throw, never swallow, those.
+   */
+  async within<T>(stream: StreamRef, meta: CommandMeta, work: (tx: Tx, append: (events: readonly DomainEvent[]) => Promise<StoredEvent[]>) => Promise<T>): Promise<T> {
+    let stored: StoredEvent[] = [];
+    const result = await this.withRetry(this.retry.attempts, () =>
+      this.db.transaction(async (tx) => {
+        stored = [];
+        return work(tx, async (events) => {
+          if (!events.length) return [];
+          const append = await this.appendIn(tx, stream, events, meta, 'any');
+          stored.push(...append.events);
+          return append.events;
+        });
+      }, scopeOf(stream)),
+    );
+    this.publish(stored);
+    return result;
   }
 
   private async appendIn(tx: Tx, stream: StreamRef, decided: readonly DomainEvent[], meta: CommandMeta, expected: number | 'any', schemaVersions?: Partial<Record<string, number>>): Promise<AppendResult> {

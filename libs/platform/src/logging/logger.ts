@@ -4,9 +4,11 @@ import type { IncomingMessage } from 'node:http';
 import type { LoggerService } from '@nestjs/common';
 import pino from 'pino';
 import type { Logger as PinoLogger } from 'pino';
+import { SENSITIVE_FIELDS } from '../security/sensitive-fields';
 
-// Secrets never reach the logs: auth headers, cookies and anything that looks like a credential.
-const REDACT = ['headers.authorization', 'headers.cookie', '*.password', '*.newPassword', '*.refreshToken', '*.accessToken', '*.token'];
+// Secrets never reach the logs: auth headers, cookies and every field of the sensitive list,
+// at the top of a line's object or one level down.
+const REDACT = ['headers.authorization', 'headers.cookie', ...SENSITIVE_FIELDS.flatMap((f) => [f, `*.${f}`])];
 
 export function createRootLogger(level: string, destination?: pino.DestinationStream): PinoLogger {
   return pino({ level, redact: { paths: REDACT, censor: '[redacted]' }, base: { service: 'maple' } }, destination);
