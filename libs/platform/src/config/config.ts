@@ -31,6 +31,20 @@ export type AppConfig = {
     stallAfterMs: number;
     batchSize: number;
   };
+  backup: BackupConfig;
+};
+
+export type BackupConfig = {
+  /** AES-256 master key (32 bytes). Unset: no backup can be made (Maple never writes one unencrypted). */
+  encryptionKey: Buffer | undefined;
+  /** Where `backup create` and the scheduled job write, and `backup list` looks. */
+  dir: string;
+  /** Minutes between scheduled backups; 0 turns the job off. */
+  intervalMinutes: number;
+  /** How many of the newest backups the scheduled job keeps in `dir`. */
+  keep: number;
+  /** Folder of pg_dump and pg_restore; unset: /usr/lib/postgresql/<newest>/bin, then PATH. */
+  pgBinDir: string | undefined;
 };
 
 export type AuthConfig = {
@@ -135,7 +149,23 @@ export function loadConfig(env: Env = process.env): AppConfig {
       stallAfterMs: int(env, 'PROJECTION_STALL_MS', 30_000, 1000, 3_600_000),
       batchSize: int(env, 'PROJECTION_BATCH_SIZE', 500, 1, 100_000),
     },
+    backup: {
+      encryptionKey: backupKey(env),
+      dir: path.resolve(env.BACKUP_DIR || '.backups'),
+      // Daily by default (the seed asks for daily backups).
+      intervalMinutes: int(env, 'BACKUP_INTERVAL_MINUTES', 1440, 0, 525_600),
+      keep: int(env, 'BACKUP_KEEP', 14, 1, 10_000),
+      pgBinDir: env.PG_BIN_DIR ? path.resolve(env.PG_BIN_DIR) : undefined,
+    },
   };
+}
+
+function backupKey(env: Env): Buffer | undefined {
+  const raw = env.BACKUP_ENCRYPTION_KEY?.trim();
+  if (!raw) return undefined;
+  const key = /^[A-Za-z0-9+/]+={0,2}$/.test(raw) ? Buffer.from(raw, 'base64') : Buffer.alloc(0);
+  if (key.length !== 32) throw new ConfigError('BACKUP_ENCRYPTION_KEY', 'must be base64 of 32 random bytes (make one with: openssl rand -base64 32)');
+  return key;
 }
 
 function authConfig(env: Env, nodeEnv: AppConfig['env']): AuthConfig {

@@ -1,0 +1,121 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import type { AppConfig } from '../config/config';
+import type { Database, DatabaseKind, Tx } from '../database/database';
+import { BackupError } from './backup.errors';
+import { exited, findPgTool, firstError, libpqTarget, stderrOf } from './pg-tools';
+
+/** What a dump is: pg_dump's custom format, or PGlite's data folder as a gzipped tar. */
+export type DumpPayload = 'pg_dump-custom' | 'pglite-datadir-tgz';
+
+/** Facts about the dumped database, read in the dump's own snapshot. */
+export type DatabaseFacts = {
+  engine: DatabaseKind;
+  payload: DumpPayload;
+  serverVersion: string;
+  latestMigration: string | null;
+  migrations: number;
+  /** Maple's cluster-wide roles, which a dump does not carry (PostgreSQL only). */
+  roles: { name: string; bypassRls: boolean }[];
+};
+
+// A dump that outlasts the recovery time objective (4 h) is a failure in itself.
+const DUMP_TIMEOUT_MS = 4 * 3600_000;
+
+async function readFacts(tx: Tx, engine: DatabaseKind): Promise<DatabaseFacts> {
+  const [v] = await tx.query<{ v: string }>(`SELECT current_setting('server_version') AS v`);
+  const [m] = await tx.query<{ latest: string | null; n: number }>(
+    `SELECT max(migration_name) AS latest, count(*)::int AS n FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+  );
+  const roles =
+    engine === 'postgres'
+      ? await tx.query<{ name: string; bypassRls: boolean }>(
+          `SELECT rolname AS "name", rolbypassrls AS "bypassRls" FROM pg_roles WHERE rolname LIKE 'maple\\_%' ORDER BY rolname`,
+        )
+      : [];
+  return {
+    engine,
+    payload: engine === 'postgres' ? 'pg_dump-custom' : 'pglite-datadir-tgz',
+    serverVersion: v.v,
+    latestMigration: m.latest,
+    migrations: m.n,
+    roles,
+  };
+}
+
+const majorOf = (serverVersion: string) => Number(/^(\d+)/.exec(serverVersion)?.[1] ?? 0);
+
+/**
+ * Takes one consistent picture of the database: `describe` (the caller's manifest) and the dump
+ * read the very same snapshot, so the manifest states exactly what the dump holds, while writers
+ * go on. On PostgreSQL, pg_dump imports the snapshot of a REPEATABLE READ transaction that stays
+ * open until it finishes; on the embedded database, the dump is taken inside the transaction.
+ * `write` gets the dump as a stream that throws if the dump failed, even at its very end.
+ */
+export async function snapshotDump<D, R>(
+  db: Database,
+  config: AppConfig,
+  describe: (tx: Tx, facts: DatabaseFacts) => Promise<D>,
+  write: (facts: DatabaseFacts, described: D, dump: AsyncIterable<Uint8Array>) => Promise<R>,
+): Promise<R> {
+  const scope = { allCompanies: true };
+  if (db.kind === 'embedded') {
+    return db.transaction(
+      async (tx) => {
+        const facts = await readFacts(tx, 'embedded');
+        const described = await describe(tx, facts);
+        const blob = await db.dumpEmbeddedDataDir();
+        return write(facts, described, blob.stream() as unknown as AsyncIterable<Uint8Array>);
+      },
+      scope,
+      { timeoutMs: DUMP_TIMEOUT_MS },
+    );
+  }
+  const url = config.database.migrationUrl ?? config.database.url;
+  if (!url) throw new Error('snapshotDump: no database URL');
+  return db.transaction(
+    async (tx) => {
+      await tx.execute('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      const [{ id }] = await tx.query<{ id: string }>('SELECT pg_export_snapshot() AS id');
+      const facts = await readFacts(tx, 'postgres');
+      const described = await describe(tx, facts);
+      const bin = await findPgTool('pg_dump', config.backup.pgBinDir, majorOf(facts.serverVersion));
+      const { dbname, env } = libpqTarget(url);
+      const child = spawn(bin, ['--format=custom', `--snapshot=${id}`, '--no-password', `--dbname=${dbname}`], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env,
+      });
+      return write(facts, described, checkedOutput(child));
+    },
+    scope,
+    { timeoutMs: DUMP_TIMEOUT_MS },
+  );
+}
+
+// pg_dump's stdout, then its exit status: a dump that fails half-way must not end like a
+// complete one, or the writer would seal a truncated dump as a good backup.
+async function* checkedOutput(child: ChildProcess): AsyncGenerator<Uint8Array> {
+  const stderr = stderrOf(child);
+  const done = exited(child);
+  let finished = false;
+  try {
+    for await (const piece of child.stdout as Readable) yield piece as Uint8Array;
+    const code = await done;
+    finished = true;
+    if (code !== 0) throw dumpFailed(stderr());
+  } finally {
+    if (!finished) {
+      child.kill('SIGTERM');
+      await done;
+    }
+  }
+}
+
+function dumpFailed(stderr: string): BackupError {
+  const why = firstError(stderr, 'pg_dump');
+  const hint = /row-level security/.test(why)
+    ? ' pg_dump connects with DATABASE_MIGRATION_URL (else DATABASE_URL): that role must be a superuser or have BYPASSRLS.'
+    : '';
+  return new BackupError('BACKUP.DUMP_FAILED', `pg_dump failed: ${why}.${hint}`);
+}
