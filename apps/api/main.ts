@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { ProcessBoot, createRootLogger, describeDatabase } from '@maple/platform';
-import { startJobs } from '../worker/jobs';
+import { jobsFor, startJobs } from '../worker/jobs';
 import { createApi } from './bootstrap';
 
 const boot = new ProcessBoot('maple-api');
@@ -17,7 +17,7 @@ boot.run(async () => {
     boot.fail(`cannot listen on ${config.host}:${config.port}: ${(e as Error).message.split('\n')[0]}`);
   }
   // On the embedded database nobody else can run the background jobs: the API does.
-  const stopJobs = config.projections.inProcess ? startJobs(app, logger) : async () => undefined;
+  const stopJobs = config.projections.inProcess ? startJobs(app, logger, jobsFor(config)) : async () => undefined;
   // Graceful shutdown: stop accepting, let in-flight requests finish, then close the pool.
   boot.onShutdown(async (signal) => {
     logger.info(`shutting down (${signal})`);

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { ConfigError, loadConfig } from '@maple/platform';
 import type { AppConfig } from '@maple/platform';
 import { audit } from './commands/audit';
+import { backup } from './commands/backup';
 import { compliance } from './commands/compliance';
 import { doctor } from './commands/doctor';
 import { migrate, migration } from './commands/migrate';
@@ -20,6 +21,7 @@ const commands: Record<string, CliCommand> = {
   doctor,
   projections,
   audit,
+  backup,
   sanctions,
   compliance,
 };

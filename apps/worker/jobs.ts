@@ -1,8 +1,9 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { AuditService, createCheckpoint, ensureAuditPartitions } from '@maple/audit';
+import { AuditService, createCheckpoint, ensureAuditPartitions, runScheduledBackup } from '@maple/audit';
 import { SubscriptionCommands } from '@maple/billing';
 import { ComplianceRecords } from '@maple/compliance';
-import { Database, commandMeta } from '@maple/platform';
+import { APP_CONFIG, Database, commandMeta } from '@maple/platform';
+import type { AppConfig } from '@maple/platform';
 import type { Logger } from 'pino';
 
 export type Job = { name: string; everyMs: number; run(app: INestApplicationContext): Promise<string> };
@@ -48,6 +49,25 @@ export const JOBS: Job[] = [
     },
   },
 ];
+
+/** The scheduled backup, every BACKUP_INTERVAL_MINUTES (0: off). It is due-checked, so a restart does not add one. */
+export function backupJob(config: AppConfig): Job[] {
+  if (config.backup.intervalMinutes === 0) return [];
+  return [
+    {
+      name: 'backup.scheduled',
+      everyMs: config.backup.intervalMinutes * MINUTE,
+      async run(app) {
+        return runScheduledBackup(app.get(Database), app.get<AppConfig>(APP_CONFIG), app.get(AuditService).signer);
+      },
+    },
+  ];
+}
+
+/** The jobs this configuration runs. */
+export function jobsFor(config: AppConfig): Job[] {
+  return [...JOBS, ...backupJob(config)];
+}
 
 /** Runs each job now and then on its interval; returns a stop function. */
 export function startJobs(app: INestApplicationContext, log: Logger, jobs: Job[] = JOBS): () => Promise<void> {

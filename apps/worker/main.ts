@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { JsonLogger, ProcessBoot, createRootLogger, describeDatabase } from '@maple/platform';
 import { AppModule } from '../api/app.module';
-import { startJobs } from './jobs';
+import { jobsFor, startJobs } from './jobs';
 
 // The worker hosts background processes: the async projection daemon (leader-elected per
 // projection, so several workers can run side by side), and later the NATS relay and the
@@ -22,7 +22,7 @@ boot.run(async () => {
     logger: new JsonLogger(log),
   });
   await app.init();
-  const stopJobs = startJobs(app, log);
+  const stopJobs = startJobs(app, log, jobsFor(config));
   log.info(`worker started on ${describeDatabase(config)}`);
   boot.onShutdown(async (signal) => {
     log.info(`worker stopping (${signal})`);
