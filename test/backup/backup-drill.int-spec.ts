@@ -7,7 +7,7 @@ import type { AppConfig, NewEvent } from '@maple/platform';
 import { createBackup, createCheckpoint, listBackups, loadSigner, restoreBackup, verifyChain, verifyRestore } from '@maple/audit';
 import type { BackupResult } from '@maple/audit';
 import { describeEachDatabase } from '../support/databases';
-import { emptyTarget } from './restore-targets';
+import { emptyTarget, withRestored } from './restore-targets';
 
 const signingKey = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
 const signer = loadSigner({ NODE_ENV: 'test', AUDIT_SIGNING_KEY: signingKey });
@@ -71,25 +71,16 @@ describeEachDatabase('backup and restore drill', (ctx) => {
   });
 
   it('restores into an empty database, and verify proves every chain against the manifest', async () => {
-    const target = await emptyTarget(ctx().target, config);
-    try {
-      await restoreBackup(target.config, made.file);
-      const restored = await target.open();
-      try {
-        const r = await verifyRestore(restored.db, target.config, made.file, signer.publicKeyPem);
-        expect(r.problems).toEqual([]);
-        expect(r).toMatchObject({ valid: true, chains: expect.arrayContaining([expect.objectContaining({ companyId: 'acme', events: 8 })]) });
-        // Tenant isolation came back with the data.
-        const [rls] = await restored.superuser(`SELECT relrowsecurity AS enabled, relforcerowsecurity AS forced FROM pg_class WHERE relname = 'events'`);
-        expect(rls).toEqual({ enabled: true, forced: true });
-        const [{ n }] = await restored.superuser(`SELECT count(*)::int AS n FROM events WHERE data->>'note' = '${MARKER}'`);
-        expect(n).toBe(made.manifest.totals.events);
-      } finally {
-        await restored.close();
-      }
-    } finally {
-      await target.drop();
-    }
+    await withRestored(ctx().target, config, made.file, async (restored) => {
+      const r = await verifyRestore(restored.db, restored.config, made.file, signer.publicKeyPem);
+      expect(r.problems).toEqual([]);
+      expect(r).toMatchObject({ valid: true, chains: expect.arrayContaining([expect.objectContaining({ companyId: 'acme', events: 8 })]) });
+      // Tenant isolation came back with the data.
+      const [rls] = await restored.superuser(`SELECT relrowsecurity AS enabled, relforcerowsecurity AS forced FROM pg_class WHERE relname = 'events'`);
+      expect(rls).toEqual({ enabled: true, forced: true });
+      const [{ n }] = await restored.superuser(`SELECT count(*)::int AS n FROM events WHERE data->>'note' = '${MARKER}'`);
+      expect(n).toBe(made.manifest.totals.events);
+    });
   });
 
   it('refuses to restore into a database that is not empty, and changes nothing there', async () => {
@@ -113,34 +104,25 @@ describeEachDatabase('backup and restore drill', (ctx) => {
   });
 
   it('names the company and position of an altered event and of a removed tail event', async () => {
-    const target = await emptyTarget(ctx().target, config);
-    try {
-      await restoreBackup(target.config, made.file);
-      const restored = await target.open();
-      try {
-        const altered = await positionOf('acme', 'middle');
-        const globexHead = made.manifest.chains.find((c) => c.companyId === 'globex')!.head.position;
-        await restored.superuser(
-          `ALTER TABLE events DISABLE TRIGGER events_no_update_delete;
-           UPDATE events SET data = jsonb_set(data, '{amount}', '1000000') WHERE position = ${altered};
-           DELETE FROM events WHERE position = ${globexHead};
-           ALTER TABLE events ENABLE TRIGGER events_no_update_delete;`,
-        );
-        // Removing the newest event (after the last checkpoint) leaves a chain that proves itself...
-        expect(await verifyChain(restored.db, signer.publicKeyPem, { companyId: 'globex' })).toMatchObject({ valid: true });
-        // ...and the manifest's head is what catches it.
-        const r = await verifyRestore(restored.db, target.config, made.file, signer.publicKeyPem);
-        expect(r.valid).toBe(false);
-        expect(r.problems).toEqual([
-          { companyId: 'acme', position: altered, reason: expect.stringMatching(/^HASH_MISMATCH/) },
-          { companyId: 'globex', position: globexHead, reason: expect.stringMatching(/^HEAD_MISMATCH/) },
-        ]);
-      } finally {
-        await restored.close();
-      }
-    } finally {
-      await target.drop();
-    }
+    await withRestored(ctx().target, config, made.file, async (restored) => {
+      const altered = await positionOf('acme', 'middle');
+      const globexHead = made.manifest.chains.find((c) => c.companyId === 'globex')!.head.position;
+      await restored.superuser(
+        `ALTER TABLE events DISABLE TRIGGER events_no_update_delete;
+         UPDATE events SET data = jsonb_set(data, '{amount}', '1000000') WHERE position = ${altered};
+         DELETE FROM events WHERE position = ${globexHead};
+         ALTER TABLE events ENABLE TRIGGER events_no_update_delete;`,
+      );
+      // Removing the newest event (after the last checkpoint) leaves a chain that proves itself...
+      expect(await verifyChain(restored.db, signer.publicKeyPem, { companyId: 'globex' })).toMatchObject({ valid: true });
+      // ...and the manifest's head is what catches it.
+      const r = await verifyRestore(restored.db, restored.config, made.file, signer.publicKeyPem);
+      expect(r.valid).toBe(false);
+      expect(r.problems).toEqual([
+        { companyId: 'acme', position: altered, reason: expect.stringMatching(/^HASH_MISMATCH/) },
+        { companyId: 'globex', position: globexHead, reason: expect.stringMatching(/^HEAD_MISMATCH/) },
+      ]);
+    });
   });
 
   it('refuses a file with one flipped byte, restores nothing from it, and the intact file still restores there', async () => {

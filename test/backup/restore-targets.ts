@@ -5,6 +5,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Client } from 'pg';
 import { Database } from '@maple/platform';
+import { restoreBackup } from '@maple/audit';
 import type { AppConfig } from '@maple/platform';
 import type { DatabaseTarget } from '../support/databases';
 import { migrationPaths } from '../support/databases';
@@ -76,4 +77,22 @@ export async function emptyTarget(target: DatabaseTarget, base: AppConfig): Prom
       await c.end();
     },
   };
+}
+
+export type Restored = Awaited<ReturnType<RestoreTarget['open']>> & { config: AppConfig };
+
+/** Restores `file` into a new empty target, runs `fn` on the restored database, then drops it. */
+export async function withRestored<T>(target: DatabaseTarget, base: AppConfig, file: string, fn: (r: Restored) => Promise<T>): Promise<T> {
+  const place = await emptyTarget(target, base);
+  try {
+    await restoreBackup(place.config, file);
+    const restored = await place.open();
+    try {
+      return await fn({ ...restored, config: place.config });
+    } finally {
+      await restored.close();
+    }
+  } finally {
+    await place.drop();
+  }
 }

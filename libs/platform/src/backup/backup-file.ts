@@ -171,6 +171,8 @@ function parseHeader(raw: Buffer): BackupHeader {
     throw new BackupError('BACKUP.FILE_UNREADABLE', `Backup format version ${String(h.version)} is not one this Maple reads (it reads version ${BACKUP_FILE_VERSION}).`);
   if (h.cipher !== 'AES-256-GCM' || h.kdf !== 'HKDF-SHA256' || !Number.isInteger(h.chunkSize) || h.chunkSize < 1 || h.chunkSize > 64 * 1024 * 1024)
     throw new BackupError('BACKUP.FILE_UNREADABLE', 'The backup header names a cipher or chunk size this Maple does not use.');
+  if (typeof h.keyId !== 'string' || typeof h.salt !== 'string' || Buffer.from(h.salt, 'base64').length !== 32)
+    throw new BackupError('BACKUP.FILE_UNREADABLE', 'The backup header lacks its key id or salt.');
   return h;
 }
 
