@@ -125,6 +125,22 @@ describeEachDatabase('backup and restore drill', (ctx) => {
     });
   });
 
+  it('reports a database that went on past the backup, and accepts it as a continuation after point-in-time recovery', async () => {
+    await withRestored(ctx().target, config, made.file, async (restored) => {
+      const stream = { id: `acct-${randomUUID()}`, type: 'acct', companyId: 'acme' };
+      const {
+        positions: [later],
+      } = await restored.db.transaction((tx) => store.append(tx, stream, [event('acme', 99)], 0), { companyId: 'acme' });
+      await restored.db.transaction((tx) => store.append(tx, { ...stream, id: `acct-${randomUUID()}`, companyId: 'initech' }, [event('initech', 1)], 0), { companyId: 'initech' });
+      const strict = await verifyRestore(restored.db, restored.config, made.file, signer.publicKeyPem);
+      expect(strict.problems).toEqual([
+        { companyId: 'acme', position: later, reason: expect.stringMatching(/^EXTRA_EVENTS/) },
+        { companyId: 'initech', position: expect.any(String), reason: expect.stringMatching(/^UNEXPECTED_CHAIN/) },
+      ]);
+      expect(await verifyRestore(restored.db, restored.config, made.file, signer.publicKeyPem, { allowNewer: true })).toMatchObject({ valid: true, problems: [] });
+    });
+  });
+
   it('refuses a file with one flipped byte, restores nothing from it, and the intact file still restores there', async () => {
     // A dump of some size (random data does not compress), sealed in small chunks: when the
     // flipped byte near the end is reached, pg_restore has already created tables and loaded rows.

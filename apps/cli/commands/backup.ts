@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { BackupError, Database, describeDatabase } from '@maple/platform';
 import type { AppConfig } from '@maple/platform';
 import { createBackup, listBackups, loadSigner, readBackupManifest, resolveBackupFile, restoreBackup, verifyRestore } from '@maple/audit';
@@ -8,9 +8,10 @@ import type { CliCommand } from '../main';
 const USAGE = `backup create                          an encrypted backup in BACKUP_DIR
   backup list                            the backups in BACKUP_DIR, newest first
   backup restore <file|name|latest>      into the configured database, which must be empty
-  backup verify <file|name|latest> [--public-key <pem>]
+  backup verify <file|name|latest> [--public-key <pem>] [--allow-newer]
                                          recompute every chain of the configured (restored)
-                                         database and compare it with the backup's manifest`;
+                                         database and compare it with the backup's manifest;
+                                         --allow-newer after point-in-time recovery`;
 
 const warn = (m: string) => process.stderr.write(`warning: ${m}\n`);
 const out = (m: string) => process.stdout.write(`${m}\n`);
@@ -71,12 +72,15 @@ async function restore(config: AppConfig, arg: string): Promise<number> {
   return 0;
 }
 
-async function verify(config: AppConfig, arg: string, pemFile: string | undefined): Promise<number> {
+async function verify(config: AppConfig, arg: string, pemFile: string | undefined, allowNewer: boolean): Promise<number> {
   const file = await resolveBackupFile(config, arg);
+  // Opening a missing folder would make a new, empty embedded database: there is nothing to verify.
+  if (!config.database.url && !(await readdir(config.database.dataDir).catch(() => [])).length)
+    throw new BackupError('BACKUP.NOTHING_RESTORED', `${config.database.dataDir} holds no embedded database: restore the backup into it first.`);
   const signer = loadSigner(process.env, () => undefined);
   // The manifest is read first only to pick the checkpoint key; verifyRestore authenticates everything.
   const pem = await checkpointKey(pemFile, await readBackupManifest(config, file), signer);
-  const r = await withDb(config, false, (db) => verifyRestore(db, config, file, pem));
+  const r = await withDb(config, false, (db) => verifyRestore(db, config, file, pem, { allowNewer }));
   out(`backup ${file}: ${mib(r.fileBytes)} of dump authenticated; ${summary(r.manifest)}`);
   const bad = new Map(r.problems.map((p) => [p.companyId, p]));
   for (const c of r.chains) {
@@ -103,7 +107,7 @@ export const backup: CliCommand = {
       if (action === 'create') return await create(config);
       if (action === 'list') return await list(config);
       if (action === 'restore' && target) return await restore(config, target);
-      if (action === 'verify' && target) return await verify(config, target, pemFile);
+      if (action === 'verify' && target) return await verify(config, target, pemFile, rest.includes('--allow-newer'));
     } catch (e) {
       if (e instanceof BackupError) {
         process.stderr.write(`backup ${action}: ${e.message}\n`);

@@ -45,5 +45,5 @@ export {
 } from './backup/backups';
 export type { BackupListing, BackupResult } from './backup/backups';
 export { verifyRestore } from './backup/backup-verify';
-export type { ChainProblem, ChainReport, RestoreVerification } from './backup/backup-verify';
+export type { ChainProblem, ChainReport, RestoreVerification, VerifyOptions } from './backup/backup-verify';
 export type { BackupManifest, ChainSnapshot } from './backup/backup-manifest';

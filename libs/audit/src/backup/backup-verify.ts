@@ -1,4 +1,4 @@
-import { openBackupFile } from '@maple/platform';
+import { BackupError, openBackupFile } from '@maple/platform';
 import type { AppConfig, Database } from '@maple/platform';
 import { chainFilter } from '../chain/chain-rows';
 import type { SignedCheckpoint } from '../chain/checkpoints';
@@ -31,7 +31,22 @@ const short = (h: string | null | undefined) => (h ? `${h.slice(0, 12)}…` : 'n
  * with the manifest. Chains the manifest does not know are problems too. Names, per company,
  * the position of the first problem.
  */
-export async function verifyRestore(db: Database, config: AppConfig, file: string, publicKeyPem: string): Promise<RestoreVerification> {
+export type VerifyOptions = {
+  /**
+   * After point-in-time recovery the database has gone on past the backup: each chain must then
+   * still contain the backup's head (same hash at the same position, so the backup's whole
+   * history is a prefix of it), and companies newer than the backup are allowed.
+   */
+  allowNewer?: boolean;
+};
+
+export async function verifyRestore(
+  db: Database,
+  config: AppConfig,
+  file: string,
+  publicKeyPem: string,
+  options: VerifyOptions = {},
+): Promise<RestoreVerification> {
   const opened = await openBackupFile(file, requireBackupKey(config));
   let fileBytes = 0;
   let manifest: BackupManifest;
@@ -41,11 +56,20 @@ export async function verifyRestore(db: Database, config: AppConfig, file: strin
   } finally {
     await opened.close();
   }
-  const restored = new Map((await db.transaction((tx) => readChains(tx), { allCompanies: true })).map((c) => [c.companyId, c]));
+  const chainsNow = await db.transaction(
+    async (tx) => {
+      const [store] = await tx.query<{ t: string | null }>(`SELECT to_regclass('public.events')::text AS t`);
+      if (!store.t) throw new BackupError('BACKUP.NOTHING_RESTORED', 'The database holds no Maple event store: restore the backup into it first.');
+      return readChains(tx);
+    },
+    { allCompanies: true },
+    { timeoutMs: 600_000 },
+  );
+  const restored = new Map(chainsNow.map((c) => [c.companyId, c]));
   const problems: ChainProblem[] = [];
   const chains: ChainReport[] = [];
   for (const expected of manifest.chains) {
-    const problem = await checkChain(db, publicKeyPem, expected, restored.get(expected.companyId));
+    const problem = await checkChain(db, publicKeyPem, expected, restored.get(expected.companyId), options.allowNewer ?? false);
     if (problem) problems.push(problem);
     chains.push({
       companyId: expected.companyId,
@@ -56,7 +80,7 @@ export async function verifyRestore(db: Database, config: AppConfig, file: strin
   }
   const known = new Set(manifest.chains.map((c) => c.companyId));
   for (const [companyId] of restored) {
-    if (known.has(companyId)) continue;
+    if (known.has(companyId) || options.allowNewer) continue;
     const first = await firstPositionAfter(db, companyId, '0');
     problems.push({
       companyId,
@@ -73,6 +97,7 @@ async function checkChain(
   publicKeyPem: string,
   expected: ChainSnapshot,
   actual: ChainSnapshot | undefined,
+  allowNewer: boolean,
 ): Promise<ChainProblem | null> {
   const companyId = expected.companyId;
   const at = (position: string, reason: string): ChainProblem => ({ companyId, position, reason });
@@ -83,8 +108,15 @@ async function checkChain(
   if (!r.valid) return at(r.position, r.reason);
   const { head } = expected;
   if (BigInt(actual.head.position) > BigInt(head.position)) {
-    const extra = await firstPositionAfter(db, companyId, head.position);
-    return at(extra ?? actual.head.position, `EXTRA_EVENTS: the chain goes on past the manifest's head at position ${head.position}`);
+    if (!allowNewer) {
+      const extra = await firstPositionAfter(db, companyId, head.position);
+      return at(extra ?? actual.head.position, `EXTRA_EVENTS: the chain goes on past the manifest's head at position ${head.position}`);
+    }
+    // The chain verified as a whole, so the same hash at the head's position proves the prefix.
+    const hash = await hashAt(db, companyId, head.position);
+    return hash === head.hash
+      ? null
+      : at(head.position, `HEAD_NOT_IN_CHAIN: the manifest's head (position ${head.position}, hash ${short(head.hash)}) is not in the database's chain (found ${short(hash)})`);
   }
   if (actual.head.position !== head.position || actual.head.hash !== head.hash)
     return at(
@@ -116,6 +148,19 @@ async function checkpointKept(db: Database, cp: SignedCheckpoint): Promise<boole
     { allCompanies: true },
   );
   return rows.length > 0;
+}
+
+async function hashAt(db: Database, companyId: string, position: string): Promise<string | null> {
+  const [r] = await db.transaction(
+    (tx) =>
+      tx.query<{ hash: string | null }>(
+        `SELECT encode(hash, 'hex') AS hash FROM events WHERE ${chainFilter(companyId)} AND position = $2::bigint`,
+        companyId,
+        position,
+      ),
+    { allCompanies: true },
+  );
+  return r?.hash ?? null;
 }
 
 async function firstPositionAfter(db: Database, companyId: string, after: string): Promise<string | null> {

@@ -79,10 +79,10 @@ async function create(
   );
 }
 
-/** A file argument: a path, a file name in BACKUP_DIR, or `latest` (the newest there). */
+/** A file argument: a path, a file name in BACKUP_DIR, or `latest` (the newest Maple-named one there). */
 export async function resolveBackupFile(config: AppConfig, arg: string): Promise<string> {
   if (arg === 'latest') {
-    const [newest] = await backupFiles(config.backup.dir);
+    const [newest] = (await backupFiles(config.backup.dir)).filter((f) => f.at !== null);
     if (!newest) throw new BackupError('BACKUP.NOT_FOUND', `No backup in ${config.backup.dir}.`);
     return newest.file;
   }

@@ -10,7 +10,8 @@ export type BackupErrorCode =
   | 'BACKUP.DUMP_FAILED'
   | 'BACKUP.ENGINE_MISMATCH'
   | 'BACKUP.TARGET_NOT_EMPTY'
-  | 'BACKUP.RESTORE_FAILED';
+  | 'BACKUP.RESTORE_FAILED'
+  | 'BACKUP.NOTHING_RESTORED';
 
 // Backups are operator work (CLI and the scheduled job); the statuses matter if an admin route
 // ever exposes them. A damaged or foreign file is the operator's input, not a server fault.
@@ -24,6 +25,7 @@ registerErrorStatus('BACKUP.DUMP_FAILED', 500);
 registerErrorStatus('BACKUP.ENGINE_MISMATCH', 409);
 registerErrorStatus('BACKUP.TARGET_NOT_EMPTY', 409);
 registerErrorStatus('BACKUP.RESTORE_FAILED', 500);
+registerErrorStatus('BACKUP.NOTHING_RESTORED', 409);
 
 /** Backups' one error class; `code` is stable, the message is for the operator. */
 export class BackupError extends DomainError {
