@@ -34,7 +34,8 @@ function describeTarget(config: AppConfig): string {
  * Restores a dump into the configured database, which must be empty: a PostgreSQL database
  * with no tables, functions or schemas of its own (DATABASE_URL), or a missing or empty folder
  * (DATA_DIR). The dump streams into one pg_restore transaction: a chunk that fails to
- * authenticate, or any error, rolls everything back and the target is left empty.
+ * authenticate, or any error, rolls everything back and the target is left empty. On a server
+ * the restored database is analyzed before it is handed back.
  */
 export async function restoreDump(config: AppConfig, facts: DatabaseFacts, dump: AsyncIterable<Buffer>): Promise<void> {
   const engine = targetEngine(config);
@@ -104,6 +105,15 @@ async function restorePostgres(config: AppConfig, facts: DatabaseFacts, dump: As
   if (fed) throw fed;
   if (code !== 0)
     throw new BackupError('BACKUP.RESTORE_FAILED', `pg_restore failed, nothing was restored: ${firstError(stderr(), 'pg_restore')}.`);
+  // A dump carries no planner statistics. Without them the first chain verification (and every
+  // company-scoped query) sorts whole tables instead of walking the indexes.
+  const analyze = new Client({ connectionString: url, connectionTimeoutMillis: config.database.acquireTimeoutMs });
+  await analyze.connect();
+  try {
+    await analyze.query('ANALYZE');
+  } finally {
+    await analyze.end();
+  }
 }
 
 async function restoreEmbedded(dir: string, dump: AsyncIterable<Buffer>): Promise<void> {
