@@ -43,7 +43,8 @@ async function checkpointKey(pemFile: string | undefined, manifest: BackupManife
 }
 
 async function create(config: AppConfig): Promise<number> {
-  const signer = loadSigner(process.env, warn);
+  // Only to name the checkpoints' key in the manifest: no warning about an ephemeral one.
+  const signer = loadSigner(process.env, () => undefined);
   const r = await withDb(config, config.database.migrateOnStart, (db) => createBackup(db, config, { signer }));
   out(`wrote ${r.file} (${mib(r.bytes)}), ${summary(r.manifest)}`);
   return 0;

@@ -63,13 +63,17 @@ async function create(
   await mkdir(config.backup.dir, { recursive: true, mode: 0o700 });
   const version = await mapleVersion();
   const signer = opts.signer ?? null;
-  const auditKey = signer ? { keyId: signer.keyId, publicKeyPem: signer.publicKeyPem } : null;
   return snapshotDump(
     db,
     config,
     async (tx, facts) => {
       if (guard) await guard(tx);
-      return buildManifest(facts, await readChains(tx), version, auditKey, new Date());
+      const chains = await readChains(tx);
+      // A key made up for this process alone (no AUDIT_SIGNING_KEY) is worth recording only if
+      // it signed the checkpoints: the API's in-process job on a development machine.
+      const known = signer && (!signer.ephemeral || chains.some((c) => c.checkpoint?.keyId === signer.keyId));
+      const auditKey = known ? { keyId: signer.keyId, publicKeyPem: signer.publicKeyPem } : null;
+      return buildManifest(facts, chains, version, auditKey, new Date());
     },
     async (_facts, manifest, dump) => {
       const file = path.join(config.backup.dir, backupFileName(new Date(manifest.createdAt)));
