@@ -2,8 +2,8 @@ import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { BackupError, EventStore, backupKeyId, openBackupFile, writeBackupFile } from '@maple/platform';
-import type { AppConfig, NewEvent } from '@maple/platform';
+import { BackupError, EventStore, backupKeyId, eventHash, openBackupFile, writeBackupFile } from '@maple/platform';
+import type { AppConfig, ChainedRecord, NewEvent } from '@maple/platform';
 import { createBackup, createCheckpoint, listBackups, loadSigner, restoreBackup, verifyChain, verifyRestore } from '@maple/audit';
 import type { BackupResult } from '@maple/audit';
 import { describeEachDatabase } from '../support/databases';
@@ -138,6 +138,32 @@ describeEachDatabase('backup and restore drill', (ctx) => {
         { companyId: 'initech', position: expect.any(String), reason: expect.stringMatching(/^UNEXPECTED_CHAIN/) },
       ]);
       expect(await verifyRestore(restored.db, restored.config, made.file, signer.publicKeyPem, { allowNewer: true })).toMatchObject({ valid: true, problems: [] });
+    });
+  });
+
+  it('with --allow-newer still catches a chain that was rewritten from the backup\'s head on, and chained onward', async () => {
+    await withRestored(ctx().target, config, made.file, async (restored) => {
+      // An insider rewrites globex's newest event (after its last checkpoint) with a valid hash,
+      // moves the chain head and appends on top: the chain proves itself again.
+      const head = made.manifest.chains.find((c) => c.companyId === 'globex')!.head.position;
+      const [row] = await restored.superuser(
+        `SELECT event_id::text AS "eventId", stream_id AS "streamId", stream_type AS "streamType", version, type, schema_version AS "schemaVersion",
+                data, metadata, to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "recordedAt", encode(prev_hash, 'hex') AS prev
+           FROM events WHERE position = ${head}`,
+      );
+      const data = { ...(row.data as object), amount: 1_000_000 };
+      const record = { ...row, data, position: head, companyId: 'globex' } as unknown as ChainedRecord;
+      const hash = eventHash(String(row.prev), record);
+      await restored.superuser(
+        `ALTER TABLE events DISABLE TRIGGER events_no_update_delete;
+         UPDATE events SET data = '${JSON.stringify(data)}'::jsonb, hash = decode('${hash}', 'hex') WHERE position = ${head};
+         ALTER TABLE events ENABLE TRIGGER events_no_update_delete;
+         UPDATE event_chains SET hash = decode('${hash}', 'hex') WHERE company_id = 'globex';`,
+      );
+      await restored.db.transaction((tx) => store.append(tx, { id: `acct-${randomUUID()}`, type: 'acct', companyId: 'globex' }, [event('globex', 1)], 0), { companyId: 'globex' });
+      expect(await verifyChain(restored.db, signer.publicKeyPem, { companyId: 'globex' })).toMatchObject({ valid: true });
+      const r = await verifyRestore(restored.db, restored.config, made.file, signer.publicKeyPem, { allowNewer: true });
+      expect(r.problems).toEqual([{ companyId: 'globex', position: head, reason: expect.stringMatching(/^HEAD_NOT_IN_CHAIN/) }]);
     });
   });
 

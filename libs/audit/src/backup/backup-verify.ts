@@ -114,17 +114,17 @@ async function checkChain(
     }
     // The chain verified as a whole, so the same hash at the head's position proves the prefix.
     const hash = await hashAt(db, companyId, head.position);
-    return hash === head.hash
-      ? null
-      : at(head.position, `HEAD_NOT_IN_CHAIN: the manifest's head (position ${head.position}, hash ${short(head.hash)}) is not in the database's chain (found ${short(hash)})`);
+    if (hash !== head.hash)
+      return at(head.position, `HEAD_NOT_IN_CHAIN: the manifest's head (position ${head.position}, hash ${short(head.hash)}) is not in the database's chain (found ${short(hash)})`);
+  } else {
+    if (actual.head.position !== head.position || actual.head.hash !== head.hash)
+      return at(
+        head.position,
+        `HEAD_MISMATCH: the manifest's head is position ${head.position} (hash ${short(head.hash)}), the restored chain ends at position ${actual.head.position} (hash ${short(actual.head.hash)})`,
+      );
+    if (actual.events !== expected.events)
+      return at(head.position, `EVENT_COUNT_MISMATCH: the manifest counts ${expected.events} events, the database ${actual.events}`);
   }
-  if (actual.head.position !== head.position || actual.head.hash !== head.hash)
-    return at(
-      head.position,
-      `HEAD_MISMATCH: the manifest's head is position ${head.position} (hash ${short(head.hash)}), the restored chain ends at position ${actual.head.position} (hash ${short(actual.head.hash)})`,
-    );
-  if (actual.events !== expected.events)
-    return at(head.position, `EVENT_COUNT_MISMATCH: the manifest counts ${expected.events} events, the database ${actual.events}`);
   // The database may have signed newer checkpoints since; the manifest's one must still be there.
   const want = expected.checkpoint;
   if (want && !(await checkpointKept(db, want)))
