@@ -16,8 +16,8 @@ export type DatabaseFacts = {
   serverVersion: string;
   latestMigration: string | null;
   migrations: number;
-  /** Maple's cluster-wide roles, which a dump does not carry (PostgreSQL only). */
-  roles: { name: string; bypassRls: boolean }[];
+  /** Maple's cluster-wide roles and their memberships among them, which a dump does not carry (PostgreSQL only). */
+  roles: { name: string; bypassRls: boolean; memberOf: string[] }[];
 };
 
 // A dump that outlasts the recovery time objective (4 h) is a failure in itself.
@@ -30,9 +30,14 @@ async function readFacts(tx: Tx, engine: DatabaseKind): Promise<DatabaseFacts> {
   );
   const roles =
     engine === 'postgres'
-      ? await tx.query<{ name: string; bypassRls: boolean }>(
-          `SELECT rolname AS "name", rolbypassrls AS "bypassRls" FROM pg_roles WHERE rolname LIKE 'maple\\_%' ORDER BY rolname`,
-        )
+      ? (
+          await tx.query<{ name: string; bypassRls: boolean; memberOf: string }>(
+            `SELECT r.rolname AS "name", r.rolbypassrls AS "bypassRls",
+                    coalesce((SELECT string_agg(g.rolname, ',' ORDER BY g.rolname) FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
+                               WHERE m.member = r.oid AND g.rolname LIKE 'maple\\_%'), '') AS "memberOf"
+               FROM pg_roles r WHERE r.rolname LIKE 'maple\\_%' ORDER BY r.rolname`,
+          )
+        ).map((r) => ({ ...r, memberOf: r.memberOf ? r.memberOf.split(',') : [] }))
       : [];
   return {
     engine,

@@ -68,12 +68,18 @@ async function restorePostgres(config: AppConfig, facts: DatabaseFacts, dump: As
     const { rows: v } = await client.query<{ n: string }>(`SELECT current_setting('server_version_num') AS n`);
     serverMajor = Math.floor(Number(v[0].n) / 10000);
     // Roles are cluster-wide, so a dump does not carry them; its grants and policies name them.
-    for (const role of facts.roles) {
-      if (!SAFE_ROLE.test(role.name)) continue;
+    // Only Maple's own roles are made (NOLOGIN, no password); login roles stay the operator's.
+    const roles = facts.roles.filter((r) => SAFE_ROLE.test(r.name));
+    for (const role of roles) {
       const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role.name]);
       if (exists.rowCount === 0)
         await client.query(`CREATE ROLE ${client.escapeIdentifier(role.name)} NOLOGIN${role.bypassRls ? ' BYPASSRLS' : ' NOBYPASSRLS'}`);
     }
+    for (const role of roles)
+      for (const parent of (role.memberOf ?? []).filter((p) => SAFE_ROLE.test(p))) {
+        const member = await client.query('SELECT pg_has_role($1, $2, $3) AS yes', [role.name, parent, 'MEMBER']);
+        if (!member.rows[0].yes) await client.query(`GRANT ${client.escapeIdentifier(parent)} TO ${client.escapeIdentifier(role.name)}`);
+      }
   } finally {
     await client.end();
   }
