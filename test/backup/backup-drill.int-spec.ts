@@ -80,6 +80,15 @@ describeEachDatabase('backup and restore drill', (ctx) => {
       expect(rls).toEqual({ enabled: true, forced: true });
       const [{ n }] = await restored.superuser(`SELECT count(*)::int AS n FROM events WHERE data->>'note' = '${MARKER}'`);
       expect(n).toBe(made.manifest.totals.events);
+      // The audit trail: the source recorded the backup (after its snapshot, so the backup does
+      // not hold that row); the restored database records its restore and the drill's result.
+      const trail = `SELECT "entityType", action, "entityId", "companyId", changes->'after'->>'valid' AS valid FROM "AuditLog" WHERE "entityType" LIKE 'Backup%' ORDER BY "timestamp", "entityType"`;
+      const name = path.basename(made.file);
+      expect(await ctx().superuser(trail)).toEqual([{ entityType: 'Backup', action: 'CREATE', entityId: name, companyId: '__platform__', valid: null }]);
+      expect(await restored.superuser(trail)).toEqual([
+        { entityType: 'BackupRestore', action: 'CREATE', entityId: name, companyId: '__platform__', valid: null },
+        { entityType: 'BackupVerification', action: 'VIEW', entityId: name, companyId: '__platform__', valid: 'true' },
+      ]);
     });
   });
 

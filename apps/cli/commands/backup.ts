@@ -16,6 +16,7 @@ const USAGE = `backup create                          an encrypted backup in BAC
 const warn = (m: string) => process.stderr.write(`warning: ${m}\n`);
 const out = (m: string) => process.stdout.write(`${m}\n`);
 const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
+const actor = () => `cli:${process.env.USER ?? 'operator'}`;
 
 function summary(m: BackupManifest): string {
   return `made ${m.createdAt} by Maple ${m.mapleVersion} (${m.database.engine}, PostgreSQL ${m.database.serverVersion}, migration ${m.database.latestMigration ?? 'none'}): ${m.totals.events} events in ${m.totals.companies} chains`;
@@ -45,7 +46,7 @@ async function checkpointKey(pemFile: string | undefined, manifest: BackupManife
 async function create(config: AppConfig): Promise<number> {
   // Only to name the checkpoints' key in the manifest: no warning about an ephemeral one.
   const signer = loadSigner(process.env, () => undefined);
-  const r = await withDb(config, config.database.migrateOnStart, (db) => createBackup(db, config, { signer }));
+  const r = await withDb(config, config.database.migrateOnStart, (db) => createBackup(db, config, { signer, actor: actor() }));
   out(`wrote ${r.file} (${mib(r.bytes)}), ${summary(r.manifest)}`);
   return 0;
 }
@@ -67,7 +68,7 @@ async function list(config: AppConfig): Promise<number> {
 async function restore(config: AppConfig, arg: string): Promise<number> {
   const file = await resolveBackupFile(config, arg);
   const started = Date.now();
-  const m = await restoreBackup(config, file);
+  const m = await restoreBackup(config, file, actor());
   out(`restored ${file} into ${describeDatabase(config)} in ${((Date.now() - started) / 1000).toFixed(1)} s; the backup was ${summary(m)}`);
   out(`next: npm run cli -- backup verify ${arg}   (then npm run cli -- migrate if this Maple is newer than the backup)`);
   return 0;
@@ -81,7 +82,7 @@ async function verify(config: AppConfig, arg: string, pemFile: string | undefine
   const signer = loadSigner(process.env, () => undefined);
   // The manifest is read first only to pick the checkpoint key; verifyRestore authenticates everything.
   const pem = await checkpointKey(pemFile, await readBackupManifest(config, file), signer);
-  const r = await withDb(config, false, (db) => verifyRestore(db, config, file, pem, { allowNewer }));
+  const r = await withDb(config, false, (db) => verifyRestore(db, config, file, pem, { allowNewer, actor: actor() }));
   out(`backup ${file}: ${mib(r.fileBytes)} of dump authenticated; ${summary(r.manifest)}`);
   const bad = new Map(r.problems.map((p) => [p.companyId, p]));
   for (const c of r.chains) {

@@ -3,6 +3,7 @@ import type { AppConfig, Database } from '@maple/platform';
 import { chainFilter } from '../chain/chain-rows';
 import type { SignedCheckpoint } from '../chain/checkpoints';
 import { verifyChain } from '../chain/verify-chain';
+import { auditBackupRun } from './backup-audit';
 import { asManifest, readChains } from './backup-manifest';
 import { requireBackupKey } from './backups';
 import type { BackupManifest, ChainSnapshot } from './backup-manifest';
@@ -38,6 +39,8 @@ export type VerifyOptions = {
    * history is a prefix of it), and companies newer than the backup are allowed.
    */
   allowNewer?: boolean;
+  /** Who ran the verification, for the audit trail. */
+  actor?: string;
 };
 
 export async function verifyRestore(
@@ -89,6 +92,13 @@ export async function verifyRestore(
     });
   }
   problems.sort((a, b) => (a.companyId < b.companyId ? -1 : a.companyId > b.companyId ? 1 : 0));
+  await auditBackupRun(db, {
+    entityType: 'BackupVerification',
+    action: 'VIEW',
+    file,
+    actor: options.actor ?? 'system',
+    details: { valid: problems.length === 0, chains: chains.length, allowNewer: options.allowNewer ?? false, problems: problems.slice(0, 20) },
+  });
   return { valid: problems.length === 0, manifest, fileBytes, chains, problems };
 }
 

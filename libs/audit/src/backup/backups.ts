@@ -1,8 +1,9 @@
 import { mkdir, readdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { BackupError, openBackupFile, restoreDump, snapshotDump, writeBackupFile } from '@maple/platform';
-import type { AppConfig, Database, Tx } from '@maple/platform';
+import { BackupError, Database, openBackupFile, restoreDump, snapshotDump, writeBackupFile } from '@maple/platform';
+import type { AppConfig, Tx } from '@maple/platform';
 import type { Signer } from '../signing/signing-key';
+import { auditBackupRun } from './backup-audit';
 import { asManifest, buildManifest, mapleVersion, readChains } from './backup-manifest';
 import type { BackupManifest } from './backup-manifest';
 
@@ -42,7 +43,7 @@ export function requireBackupKey(config: AppConfig): Buffer {
   );
 }
 
-type CreateOptions = { signer?: Signer | null };
+type CreateOptions = { signer?: Signer | null; /** Who asked, for the audit trail (`cli:<user>`, `system:worker`). */ actor?: string };
 
 /**
  * Makes an encrypted backup in BACKUP_DIR: pg_dump (custom format) on a server, PGlite's data
@@ -63,7 +64,7 @@ async function create(
   await mkdir(config.backup.dir, { recursive: true, mode: 0o700 });
   const version = await mapleVersion();
   const signer = opts.signer ?? null;
-  return snapshotDump(
+  const made = await snapshotDump(
     db,
     config,
     async (tx, facts) => {
@@ -81,6 +82,15 @@ async function create(
       return { file, bytes, manifest };
     },
   );
+  // After the snapshot's (read-only) transaction: the next backup holds this row.
+  await auditBackupRun(db, {
+    entityType: 'Backup',
+    action: 'CREATE',
+    file: made.file,
+    actor: opts.actor ?? 'system',
+    details: { bytes: made.bytes, createdAt: made.manifest.createdAt, totals: made.manifest.totals, latestMigration: made.manifest.database.latestMigration },
+  });
+  return made;
 }
 
 /** A file argument: a path, a file name in BACKUP_DIR, or `latest` (the newest Maple-named one there). */
@@ -150,15 +160,29 @@ export async function readBackupManifest(config: AppConfig, file: string): Promi
  * Restores a backup into the configured database, which must be empty (see restoreDump).
  * Every chunk is authenticated before it is used; a damaged file restores nothing.
  */
-export async function restoreBackup(config: AppConfig, file: string): Promise<BackupManifest> {
+export async function restoreBackup(config: AppConfig, file: string, actor = 'system'): Promise<BackupManifest> {
   const opened = await openBackupFile(file, requireBackupKey(config));
+  let manifest: BackupManifest;
   try {
-    const manifest = asManifest(opened.manifest);
+    manifest = asManifest(opened.manifest);
     await restoreDump(config, manifest.database, opened.body());
-    return manifest;
   } finally {
     await opened.close();
   }
+  // The restored database records its own restore (in AuditLog, not in the chains verify checks).
+  const db = await Database.open({ config });
+  try {
+    await auditBackupRun(db, {
+      entityType: 'BackupRestore',
+      action: 'CREATE',
+      file,
+      actor,
+      details: { backupCreatedAt: manifest.createdAt, totals: manifest.totals, latestMigration: manifest.database.latestMigration },
+    });
+  } finally {
+    await db.close();
+  }
+  return manifest;
 }
 
 /** Deletes the oldest of Maple's backups in `dir` beyond the newest `keep`; returns their names. */
@@ -190,7 +214,7 @@ export async function runScheduledBackup(db: Database, config: AppConfig, signer
   const slackMs = Math.max(60_000, intervalMs * 0.05);
   let made: BackupResult;
   try {
-    made = await create(db, config, { signer }, async (tx) => {
+    made = await create(db, config, { signer, actor: 'system:worker' }, async (tx) => {
       const [{ locked }] = await tx.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1::int, 1) AS locked', LOCK_CLASS);
       if (!locked) throw new NotDue('skipped: another process is making a backup');
       const [newest] = (await backupFiles(config.backup.dir)).filter((f) => f.at !== null);
