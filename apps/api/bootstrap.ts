@@ -6,11 +6,11 @@ import helmet from '@fastify/helmet';
 import cors from '@fastify/cors';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
-import { JsonLogger, Metrics, createRootLogger, createValidationPipe, registerIpRateLimit, requestContext, requestIdFor } from '@maple/platform';
-import type { AppConfig, Database } from '@maple/platform';
+import { JsonLogger, Metrics, answerClientError, answerFrameworkError, createRootLogger, fastifyTrustProxy, createValidationPipe, parseQueryString, registerInputGuard, registerIpRateLimit, requestContext, requestIdFor } from '@maple/platform';
+import type { AccessTokenVerifier, AppConfig, Database } from '@maple/platform';
 import { AppModule } from './app.module';
 
-export type ApiOptions = { config: AppConfig; database: Database; ownsDatabase?: boolean; logger?: PinoLogger };
+export type ApiOptions = { config: AppConfig; database: Database; ownsDatabase?: boolean; logger?: PinoLogger; tokenVerifier?: AccessTokenVerifier };
 
 const QUIET_ROUTES = /^\/(health|metrics)/;
 
@@ -20,13 +20,17 @@ export async function createApi(opts: ApiOptions): Promise<NestFastifyApplicatio
   const log = opts.logger ?? createRootLogger(config.logLevel);
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: true,
+    // Off unless configured: otherwise any client could write any address into the audit trail.
+    trustProxy: fastifyTrustProxy(config.trustProxy),
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
+    routerOptions: { querystringParser: parseQueryString },
     return503OnClosing: true,
     requestIdHeader: false,
     genReqId: requestIdFor,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.register({ config, database: opts.database, ownsDatabase: opts.ownsDatabase }),
+    AppModule.register({ config, database: opts.database, ownsDatabase: opts.ownsDatabase, tokenVerifier: opts.tokenVerifier }),
     adapter,
     { logger: new JsonLogger(log), abortOnError: false },
   );
@@ -41,6 +45,7 @@ export async function createApi(opts: ApiOptions): Promise<NestFastifyApplicatio
   await app.register(helmet as never, { contentSecurityPolicy: false } as never);
   await app.register(cors as never, { origin: config.corsOrigins.length ? config.corsOrigins : false } as never);
   registerIpRateLimit(fastify, config.auth.rateLimitPerMinute);
+  registerInputGuard(fastify);
 
   const metrics = app.get(Metrics);
   fastify.addHook('onResponse', async (req: FastifyRequest, reply: FastifyReply) => {

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { ProcessBoot, createRootLogger, describeDatabase } from '@maple/platform';
-import { jobsFor, startJobs } from '../worker/jobs';
+import { Metrics, ProcessBoot, createRootLogger, describeDatabase } from '@maple/platform';
+import { startJobs } from '../worker/jobs';
 import { createApi } from './bootstrap';
 
 const boot = new ProcessBoot('maple-api');
@@ -9,6 +9,7 @@ boot.run(async () => {
   const config = boot.config();
   const database = await boot.database(config);
   const logger = createRootLogger(config.logLevel);
+  for (const warning of config.warnings) logger.warn(warning);
   const app = await createApi({ config, database, logger });
   try {
     await app.listen({ port: config.port, host: config.host });
@@ -16,12 +17,14 @@ boot.run(async () => {
     await app.close();
     boot.fail(`cannot listen on ${config.host}:${config.port}: ${(e as Error).message.split('\n')[0]}`);
   }
+  const metricsServer = await boot.metricsServer(config, app.get(Metrics), () => app.close());
   // On the embedded database nobody else can run the background jobs: the API does.
-  const stopJobs = config.projections.inProcess ? startJobs(app, logger, jobsFor(config)) : async () => undefined;
+  if (config.projections.inProcess) await startJobs(app, logger);
   // Graceful shutdown: stop accepting, let in-flight requests finish, then close the pool.
   boot.onShutdown(async (signal) => {
     logger.info(`shutting down (${signal})`);
-    await stopJobs();
+    await metricsServer?.close();
+    // Closing the application stops the job queue first, letting runs in flight finish.
     await app.close();
   }, config.shutdownGraceMs);
   logger.info(`Maple API listening on ${await app.getUrl()} (${describeDatabase(config)}); docs at /docs`);

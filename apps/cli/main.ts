@@ -5,6 +5,7 @@ import { audit } from './commands/audit';
 import { backup } from './commands/backup';
 import { compliance } from './commands/compliance';
 import { doctor } from './commands/doctor';
+import { jobs } from './commands/jobs';
 import { migrate, migration } from './commands/migrate';
 import { projections } from './commands/projections';
 import { sanctions } from './commands/sanctions';
@@ -20,6 +21,7 @@ const commands: Record<string, CliCommand> = {
   users,
   doctor,
   projections,
+  jobs,
   audit,
   backup,
   sanctions,

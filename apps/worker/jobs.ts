@@ -2,91 +2,78 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { AuditService, createCheckpoint, ensureAuditPartitions, runScheduledBackup } from '@maple/audit';
 import { SubscriptionCommands } from '@maple/billing';
 import { ComplianceRecords } from '@maple/compliance';
-import { APP_CONFIG, Database, commandMeta } from '@maple/platform';
-import type { AppConfig } from '@maple/platform';
+import { APP_CONFIG, Database, Jobs, commandMeta } from '@maple/platform';
+import type { AppConfig, JobDefinition } from '@maple/platform';
 import type { Logger } from 'pino';
 
-export type Job = { name: string; everyMs: number; run(app: INestApplicationContext): Promise<string> };
+// The maintenance jobs (the README's job list). Crons are UTC. The queue runs each tick once
+// across all workers; every job is idempotent besides (its decider decides nothing when nothing
+// is due, or its SQL is IF NOT EXISTS), so a run retried after a crash only repeats a little work.
+export function maintenanceJobs(app: INestApplicationContext): JobDefinition[] {
+  return [
 
-const MINUTE = 60_000;
+    {
+      name: 'billing.expire-subscriptions',
+      cron: '* * * * *',
+      async handler() {
+        const moved = await app.get(SubscriptionCommands).expireDue(commandMeta({ actorId: 'system:worker', companyId: null }));
+        return `${moved.filter((m) => m.events.length).length} subscription(s) moved on`;
+      },
+    },
+    {
+      name: 'audit.partitions-ahead',
+      cron: '0 */6 * * *',
+      // A fresh deployment near the end of a month must not wait six hours for next month's partition.
+      runAtStart: true,
+      async handler() {
+        const made = await ensureAuditPartitions(app.get(Database), 3);
+        return made.length ? `created ${made.join(', ')}` : 'partitions already in place';
+      },
+    },
+    {
+      name: 'audit.signed-checkpoints',
+      cron: '*/15 * * * *',
+      async handler() {
+        const db = app.get(Database);
+        const signer = app.get(AuditService).signer;
+        const companies = await db.transaction((tx) => tx.query<{ company_id: string }>(`SELECT DISTINCT company_id FROM events WHERE company_id IS NOT NULL`), { allCompanies: true });
+        for (const c of companies) await createCheckpoint(db, signer, c.company_id);
+        return `signed ${companies.length} checkpoint(s)`;
+      },
+    },
+    {
+      name: 'compliance.rescreen',
+      cron: '*/5 * * * *',
+      async handler() {
+        const r = await app.get(ComplianceRecords).rescreen(app.get(Database), commandMeta({ actorId: 'system:worker', companyId: null }));
+        return r.listVersion ? `screened ${r.screened}, flagged ${r.flagged} on list ${r.listVersion.slice(0, 12)}` : 'no sanctions list imported';
+      },
+    },
+    ...backupJobs(app),
+  ];
+}
 
-// Every job is idempotent (its decider decides nothing when nothing is due, or its SQL is
-// IF NOT EXISTS), so two workers running the same job at once only cost a little work.
-export const JOBS: Job[] = [
-  {
-    name: 'billing.expire-subscriptions',
-    everyMs: MINUTE,
-    async run(app) {
-      const moved = await app.get(SubscriptionCommands).expireDue(commandMeta({ actorId: 'system:worker', companyId: null }));
-      return `${moved.filter((m) => m.events.length).length} subscription(s) moved on`;
-    },
-  },
-  {
-    name: 'audit.partitions-ahead',
-    everyMs: 6 * 60 * MINUTE,
-    async run(app) {
-      const made = await ensureAuditPartitions(app.get(Database), 3);
-      return made.length ? `created ${made.join(', ')}` : 'partitions already in place';
-    },
-  },
-  {
-    name: 'audit.signed-checkpoints',
-    everyMs: 15 * MINUTE,
-    async run(app) {
-      const db = app.get(Database);
-      const signer = app.get(AuditService).signer;
-      const companies = await db.transaction((tx) => tx.query<{ company_id: string }>(`SELECT DISTINCT company_id FROM events WHERE company_id IS NOT NULL`), { allCompanies: true });
-      for (const c of companies) await createCheckpoint(db, signer, c.company_id);
-      return `signed ${companies.length} checkpoint(s)`;
-    },
-  },
-  {
-    name: 'compliance.rescreen',
-    everyMs: 5 * MINUTE,
-    async run(app) {
-      const r = await app.get(ComplianceRecords).rescreen(app.get(Database), commandMeta({ actorId: 'system:worker', companyId: null }));
-      return r.listVersion ? `screened ${r.screened}, flagged ${r.flagged} on list ${r.listVersion.slice(0, 12)}` : 'no sanctions list imported';
-    },
-  },
-];
-
-/** The scheduled backup, every BACKUP_INTERVAL_MINUTES (0: off). It is due-checked, so a restart does not add one. */
-export function backupJob(config: AppConfig): Job[] {
+/**
+ * The scheduled backup (none when BACKUP_INTERVAL_MINUTES is 0). The cron only asks often; the
+ * job itself backs up when the newest backup in BACKUP_DIR is one interval old, so any interval
+ * works and a restart adds no backup.
+ */
+export function backupJobs(app: INestApplicationContext, config: AppConfig = app.get<AppConfig>(APP_CONFIG)): JobDefinition[] {
   if (config.backup.intervalMinutes === 0) return [];
   return [
     {
       name: 'backup.scheduled',
-      everyMs: config.backup.intervalMinutes * MINUTE,
-      async run(app) {
-        return runScheduledBackup(app.get(Database), app.get<AppConfig>(APP_CONFIG), app.get(AuditService).signer);
-      },
+      cron: '*/5 * * * *',
+      runAtStart: true,
+      timeoutSeconds: 4 * 3600,
+      handler: () => runScheduledBackup(app.get(Database), config, app.get(AuditService).signer),
     },
   ];
 }
 
-/** The jobs this configuration runs. */
-export function jobsFor(config: AppConfig): Job[] {
-  return [...JOBS, ...backupJob(config)];
-}
-
-/** Runs each job now and then on its interval; returns a stop function. */
-export function startJobs(app: INestApplicationContext, log: Logger, jobs: Job[] = JOBS): () => Promise<void> {
-  const timers: NodeJS.Timeout[] = [];
-  const running = new Set<Promise<unknown>>();
-  for (const job of jobs) {
-    const tick = () => {
-      const p = job.run(app).then(
-        (msg) => log.info({ job: job.name }, msg),
-        (e: Error) => log.error({ job: job.name, err: e.message }, 'job failed; retried on its next run'),
-      );
-      running.add(p);
-      void p.finally(() => running.delete(p));
-    };
-    tick();
-    timers.push(setInterval(tick, job.everyMs));
-  }
-  return async () => {
-    for (const t of timers) clearInterval(t);
-    await Promise.all(running);
-  };
+/** Registers the maintenance jobs and runs the job queue's workers in this process. */
+export async function startJobs(app: INestApplicationContext, log: Logger): Promise<void> {
+  const jobs = app.get(Jobs);
+  for (const job of maintenanceJobs(app)) jobs.register(job);
+  await jobs.start({ work: true }, log.child({ component: 'jobs' }));
 }

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { JsonLogger, ProcessBoot, createRootLogger, describeDatabase } from '@maple/platform';
+import { JsonLogger, Metrics, ProcessBoot, createRootLogger, describeDatabase } from '@maple/platform';
 import { AppModule } from '../api/app.module';
-import { jobsFor, startJobs } from './jobs';
+import { startJobs } from './jobs';
 
 // The worker hosts background processes: the async projection daemon (leader-elected per
 // projection, so several workers can run side by side), and later the NATS relay and the
@@ -17,16 +17,21 @@ boot.run(async () => {
     boot.fail('the worker needs DATABASE_URL (a PostgreSQL server); on the embedded database the API runs background work itself');
   config = { ...config, projections: { ...config.projections, inProcess: true } };
   const log = createRootLogger(config.logLevel).child({ process: 'worker' });
+  for (const warning of config.warnings) log.warn(warning);
   const database = await boot.database(config);
   const app = await NestFactory.createApplicationContext(AppModule.register({ config, database }), {
     logger: new JsonLogger(log),
   });
   await app.init();
-  const stopJobs = startJobs(app, log, jobsFor(config));
-  log.info(`worker started on ${describeDatabase(config)}`);
+  await startJobs(app, log);
+  // The worker has no HTTP application: its metrics (job runs, projection lag) get a port of
+  // their own, WORKER_METRICS_PORT (0: none), with METRICS_TOKEN if one is set.
+  const metricsServer = config.workerMetricsPort ? await boot.metricsServer({ ...config, metrics: { ...config.metrics, port: config.workerMetricsPort } }, app.get(Metrics), () => app.close()) : null;
+  log.info(`worker started on ${describeDatabase(config)}${metricsServer ? `; metrics on port ${metricsServer.port}` : ''}`);
   boot.onShutdown(async (signal) => {
     log.info(`worker stopping (${signal})`);
-    await stopJobs();
+    await metricsServer?.close();
+    // Closing the application stops the job queue first, letting runs in flight finish.
     await app.close();
     log.info('worker stopped');
   }, config.shutdownGraceMs);

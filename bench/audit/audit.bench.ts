@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   const config = loadConfig({ DATABASE_URL: url.toString(), DB_POOL_SIZE: '20', LOG_LEVEL: 'silent' });
   const db = await Database.open({ config, migrate: true });
   const store = new EventStore();
-  const audit = new AuditService(db, store, new AuditActions(), loadSigner({ NODE_ENV: 'bench' }));
+  const audit = new AuditService(db, store, new AuditActions(), loadSigner());
   const scope = { companyId: COMPANY };
   const out: Record<string, unknown> = { events: TOTAL };
   try {

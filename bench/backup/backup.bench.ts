@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   const env = { DATABASE_URL: urlOf(source), DB_POOL_SIZE: '10', LOG_LEVEL: 'silent', BACKUP_DIR: dir, BACKUP_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
   const config = loadConfig(env);
   const db = await Database.open({ config, migrate: true });
-  const signer = loadSigner({ NODE_ENV: 'bench' });
+  const signer = loadSigner();
   const out: Record<string, unknown> = { events: TOTAL, companies: COMPANIES, rounds: ROUNDS };
   try {
     out.loadEventsPerSec = Math.round(await load(db));

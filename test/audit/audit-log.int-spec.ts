@@ -22,7 +22,7 @@ describeEachDatabase('audit log projection', (ctx) => {
   const registry = new ProjectionRegistry();
   registry.registerInline(auditLogProjection(actions));
   const runner = () => new CommandRunner(ctx().db, store, registry);
-  const service = () => new AuditService(ctx().db, store, actions, loadSigner({ NODE_ENV: 'test' }));
+  const service = () => new AuditService(ctx().db, store, actions, loadSigner());
   const contact = () => ({ id: `contact-${randomUUID()}`, type: 'Contact', companyId: 'company-a' });
   const rows = (entityId: string) =>
     ctx().db.transaction(

@@ -23,7 +23,7 @@ const ev = (type: string, data: unknown, companyId: string | null): NewEvent => 
 
 describeEachDatabase('tamper-evident hash chain', (ctx) => {
   const store = new EventStore();
-  const signer = loadSigner({ NODE_ENV: 'test' });
+  const signer = loadSigner();
   const audit = () => new AuditService(ctx().db, store, new AuditActions(), signer);
 
   // Appends `n` events to each of two streams of a company, alternating, and returns them in order.
@@ -162,7 +162,7 @@ describeEachDatabase('tamper-evident hash chain', (ctx) => {
     expect(verifyExport(altered.join('\n'), signer.publicKeyPem)).toMatchObject({ valid: false, line: 3 });
     const dropped = lines.filter((_, i) => i !== 3);
     expect(verifyExport(dropped.join('\n'), signer.publicKeyPem)).toMatchObject({ valid: false, line: 4 });
-    const otherKey = loadSigner({ NODE_ENV: 'test' }).publicKeyPem;
+    const otherKey = loadSigner().publicKeyPem;
     expect(verifyExport(text, otherKey)).toMatchObject({ valid: false, line: 7 });
   });
 

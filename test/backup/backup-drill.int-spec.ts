@@ -9,8 +9,7 @@ import type { BackupResult } from '@maple/audit';
 import { describeEachDatabase } from '../support/databases';
 import { emptyTarget, withRestored } from './restore-targets';
 
-const signingKey = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-const signer = loadSigner({ NODE_ENV: 'test', AUDIT_SIGNING_KEY: signingKey });
+const signer = loadSigner(generateKeyPairSync('ed25519').privateKey);
 const MARKER = 'confidential-note-7f3a';
 
 const event = (companyId: string | null, n: number): NewEvent => ({

@@ -15,7 +15,7 @@ const onServer = process.env.TEST_DATABASE_URL ? describe : describe.skip;
 
 onServer('backups on a PostgreSQL server [postgres]', () => {
   const store = new EventStore();
-  const signer = loadSigner({ NODE_ENV: 'test' });
+  const signer = loadSigner();
   let t: TestDatabase;
   let dir: string;
   let config: AppConfig;

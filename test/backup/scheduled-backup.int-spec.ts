@@ -6,7 +6,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { EventStore } from '@maple/platform';
 import type { AppConfig } from '@maple/platform';
 import { loadSigner, runScheduledBackup } from '@maple/audit';
-import { jobsFor } from '../../apps/worker/jobs';
+import { backupJobs, maintenanceJobs } from '../../apps/worker/jobs';
 import { startTestApi } from '../support/api';
 import { describeEachDatabase } from '../support/databases';
 
@@ -39,19 +39,20 @@ describeEachDatabase('scheduled backups', (ctx) => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('is in the job list with the configured interval, and absent when the interval is 0', () => {
-    expect(jobsFor(config).find((j) => j.name === 'backup.scheduled')?.everyMs).toBe(HOUR);
-    expect(jobsFor({ ...config, backup: { ...config.backup, intervalMinutes: 0 } }).map((j) => j.name)).not.toContain('backup.scheduled');
+  it('is one of the maintenance jobs, asked every 5 minutes and at start, and absent when the interval is 0', () => {
+    expect(maintenanceJobs(app).find((j) => j.name === 'backup.scheduled')).toMatchObject({ cron: '*/5 * * * *', runAtStart: true });
+    expect(backupJobs(app, { ...config, backup: { ...config.backup, intervalMinutes: 0 } })).toEqual([]);
   });
 
   it('backs up when due, skips a restart within the interval, and keeps the newest BACKUP_KEEP', async () => {
-    const job = jobsFor(config).find((j) => j.name === 'backup.scheduled')!;
+    const job = maintenanceJobs(app).find((j) => j.name === 'backup.scheduled')!;
+    const run = () => job.handler({}, { jobId: randomUUID(), name: job.name, attempt: 1 });
     // The job as the worker runs it, through the application's own services.
-    expect(await job.run(app)).toMatch(/^wrote maple-backup-.*\.mbak \(.* MiB, \d+ events in 1 chains\)$/);
+    expect(await run()).toMatch(/^wrote maple-backup-.*\.mbak \(.* MiB, \d+ events in 1 chains\)$/);
     const [first] = await files();
-    expect(await job.run(app)).toMatch(/^skipped: maple-backup-.* is 0 min old/);
+    expect(await run()).toMatch(/^skipped: maple-backup-.* is 0 min old/);
     expect(await files()).toEqual([first]);
-    const signer = loadSigner({ NODE_ENV: 'test' });
+    const signer = loadSigner();
     const later = (h: number) => new Date(Date.now() + h * HOUR);
     expect(await runScheduledBackup(ctx().db, config, signer, later(1))).toMatch(/^wrote /);
     expect(await runScheduledBackup(ctx().db, config, signer, later(2))).toMatch(new RegExp(`^wrote .*; removed ${first.replace(/\./g, '\\.')}$`));

@@ -1,6 +1,7 @@
 import { CommandRunner, EventStore, ProjectionRegistry, commandMeta } from '@maple/platform';
 import type { CommandMeta } from '@maple/platform';
 import { EntitlementsService, SubscriptionCommands, subscriptionProjection } from '@maple/billing';
+import { CompanyQueries } from '@maple/tenancy';
 import { describeEachDatabase } from '../support/databases';
 import type { TestDatabase } from '../support/databases';
 
@@ -24,7 +25,7 @@ describeEachDatabase('billing: subscription lifecycle', (ctx) => {
     registry.registerInline(subscriptionProjection);
     const runner = new CommandRunner(ctx().db, new EventStore(), registry);
     entitlements = new EntitlementsService(ctx().db);
-    commands = new SubscriptionCommands(runner, ctx().db, entitlements, 14);
+    commands = new SubscriptionCommands(runner, ctx().db, entitlements, 14, new CompanyQueries(ctx().db));
   });
 
   it('stores the price 19.99 exactly and projects the subscription', async () => {

@@ -24,7 +24,7 @@ describeEachDatabase('compliance records', (ctx) => {
   beforeAll(() => {
     const registry = new ProjectionRegistry();
     registry.registerInline(complianceRecordProjection);
-    records = new ComplianceRecords(new CommandRunner(ctx().db, new EventStore(), registry), noScreening, rulesRiskModel, { highRiskThreshold: 70, screeningThreshold: 0.9 });
+    records = new ComplianceRecords(new CommandRunner(ctx().db, new EventStore(), registry), noScreening, rulesRiskModel, { highRiskThreshold: 70, screeningThreshold: 0.9 }, ctx().db);
   });
 
   it('runs the lifecycle and refuses self-review, a single approval of a high-risk record, and approving a rejected one', async () => {

@@ -34,7 +34,7 @@ describeEachDatabase('compliance retention', (ctx) => {
     registry.registerInline(auditLogProjection(new AuditActions()));
     const store = new EventStore();
     const runner = new CommandRunner(ctx().db, store, registry);
-    records = new ComplianceRecords(runner, noScreening, rulesRiskModel, { highRiskThreshold: 70, screeningThreshold: 0.9 });
+    records = new ComplianceRecords(runner, noScreening, rulesRiskModel, { highRiskThreshold: 70, screeningThreshold: 0.9 }, ctx().db);
     retention = new ComplianceRetention(runner, ctx().db, store);
   });
 

@@ -18,7 +18,7 @@ describeEachDatabase('sanctions snapshots and OFAC records', (ctx) => {
     store = new SanctionsStore(ctx().db);
     const registry = new ProjectionRegistry();
     registry.registerInline(complianceRecordProjection);
-    records = new ComplianceRecords(new CommandRunner(ctx().db, new EventStore(), registry), store, rulesRiskModel, { highRiskThreshold: 70, screeningThreshold: 0.9 });
+    records = new ComplianceRecords(new CommandRunner(ctx().db, new EventStore(), registry), store, rulesRiskModel, { highRiskThreshold: 70, screeningThreshold: 0.9 }, ctx().db);
     await ctx().superuser(`INSERT INTO "Company" (id, name, "updatedAt") VALUES ('co-ofac', 'Bank', now()) ON CONFLICT DO NOTHING`);
   }, 120_000);
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { CommandRunner, EventStore, ProjectionRegistry, START, Upcasters, ConcurrencyConflictError } from '@maple/platform';
 import type { Checkpoint, NewEvent, Projection, StoredEvent } from '@maple/platform';
-import { describeEachDatabase } from '../support/databases';
+import { describeEachDatabase, onServer } from '../support/databases';
 import { accountDecider, meta } from './toy-account';
 
 const md = (companyId = 'company-a') => ({ actorId: 'u1', companyId, correlationId: randomUUID(), causationId: null, ip: '10.0.0.1', userAgent: 'jest' });
@@ -19,14 +19,14 @@ async function eventually<T>(read: () => Promise<T>, done: (v: T) => boolean): P
   return v;
 }
 
-describeEachDatabase('event store', (ctx) => {
+describeEachDatabase('event store', (ctx, target) => {
   const store = new EventStore();
   const inA = <T>(fn: Parameters<ReturnType<typeof ctx>['db']['transaction']>[0]) => ctx().db.transaction(fn, { companyId: 'company-a' }) as Promise<T>;
 
   it('appends with per-stream versions and reads the stream back with metadata', async () => {
     const s = stream();
     const r = await inA<{ toVersion: number }>((tx) => store.append(tx, s, [ev('A', { n: 1 }), ev('B', { n: 2 })], 0));
-    expect(r).toMatchObject({ fromVersion: 1, toVersion: 2, idempotent: false });
+    expect(r).toMatchObject({ fromVersion: 1, toVersion: 2 });
     const events = await inA<StoredEvent[]>((tx) => store.readStream(tx, s.id));
     expect(events.map((e) => [e.version, e.type, e.data])).toEqual([
       [1, 'A', { n: 1 }],
@@ -60,14 +60,16 @@ describeEachDatabase('event store', (ctx) => {
     expect((await inA<StoredEvent[]>((tx) => store.readStream(tx, s.id))).length).toBe(1);
   });
 
-  it('treats a retried append with the same event ids as idempotent', async () => {
+  it('answers an append of event ids it already holds with a conflict, never with a silent success', async () => {
     const s = stream();
     const batch = [ev('A', { x: 1 }), ev('B', { x: 2 })];
-    const first = await inA<{ positions: string[] }>((tx) => store.append(tx, s, batch, 0));
-    const again = await inA<{ positions: string[]; idempotent: boolean }>((tx) => store.append(tx, s, batch, 0));
-    expect(again.idempotent).toBe(true);
-    expect(again.positions).toEqual(first.positions);
+    await inA((tx) => store.append(tx, s, batch, 0));
+    // The same ids again, on the same stream or on a new one: refused, nothing written.
+    await expect(inA((tx) => store.append(tx, s, batch, 'any'))).rejects.toMatchObject({ code: 'CONCURRENCY_CONFLICT' });
+    const other = stream();
+    await expect(inA((tx) => store.append(tx, other, [batch[0]], 0))).rejects.toMatchObject({ code: 'CONCURRENCY_CONFLICT' });
     expect((await inA<StoredEvent[]>((tx) => store.readStream(tx, s.id))).length).toBe(2);
+    expect(await inA<StoredEvent[]>((tx) => store.readStream(tx, other.id))).toEqual([]);
   });
 
   it('lets exactly one of 50 concurrent appends with the same expected version win', async () => {
@@ -189,16 +191,11 @@ describeEachDatabase('event store', (ctx) => {
     await expect(runner.run(accountDecider, s, { type: 'Deposit', amount: -5, meta: meta() })).rejects.toMatchObject({ code: 'TOY.AMOUNT_INVALID' });
     // A stale expected version from the client is a conflict.
     await expect(runner.run(accountDecider, s, { type: 'Deposit', amount: 1, meta: meta() }, { expectedVersion: 1 })).rejects.toBeInstanceOf(ConcurrencyConflictError);
-    // The same command retried (same command id) appends nothing new.
-    const m = meta();
-    await runner.run(accountDecider, s, { type: 'Deposit', amount: 3, meta: m });
-    const retry = await runner.run(accountDecider, s, { type: 'Deposit', amount: 3, meta: m });
-    expect(retry.append?.idempotent).toBe(true);
-    expect((await inA<StoredEvent[]>((tx) => store.readStream(tx, s.id))).map((e) => e.type)).toEqual(['AccountOpened', 'MoneyDeposited', 'MoneyDeposited']);
+    expect((await inA<StoredEvent[]>((tx) => store.readStream(tx, s.id))).map((e) => e.type)).toEqual(['AccountOpened', 'MoneyDeposited']);
   });
 
-  it('never delivers a later commit before an earlier-started one (PostgreSQL server: real concurrency)', async () => {
-    if (ctx().target !== 'postgres') return; // one connection in the embedded database: transactions cannot interleave
+  // One connection in the embedded database: transactions cannot interleave there.
+  onServer(target)('never delivers a later commit before an earlier-started one (PostgreSQL server: real concurrency)', async () => {
     const all = { allCompanies: true };
     const before = await ctx().db.transaction(async (tx) => {
       const evs = await store.readAfter(tx, START, 100000);
@@ -208,14 +205,12 @@ describeEachDatabase('event store', (ctx) => {
     const slow = new Client({ connectionString: ctx().url });
     await slow.connect();
     try {
-      await slow.query(`BEGIN; SET LOCAL ROLE maple_app; SELECT set_config('app.company_id', 'company-a', true)`);
-      const low = stream();
+      // Another company, so that the slow transaction does not hold company-a's chain lock.
+      await slow.query(`BEGIN; SET LOCAL ROLE maple_app; SELECT set_config('app.company_id', 'company-b', true)`);
+      const low = stream('company-b');
       const high = stream();
       // The slow transaction takes the lower position first...
-      await slow.query(
-        `INSERT INTO events (event_id, stream_id, stream_type, version, type, data, metadata, company_id) VALUES ($1, $2, 'toy', 1, 'Slow', '{}', '{}', 'company-a')`,
-        [randomUUID(), low.id],
-      );
+      await slow.query(`SELECT * FROM events_append($1, 'toy', 'company-b', 0, $2::jsonb)`, [low.id, JSON.stringify([{ eventId: randomUUID(), type: 'Slow', data: {}, metadata: {} }])]);
       // ...a fast one commits a higher position meanwhile.
       await inA((tx) => store.append(tx, high, [ev('Fast', {})], 0));
       const whileRunning = await ctx().db.transaction((tx) => store.readAfter(tx, before, 100000), all);

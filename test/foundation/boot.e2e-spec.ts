@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -49,6 +50,23 @@ describe('process boot', () => {
   });
 
   it.each([
+    ['JWT_SECRET', {}],
+    ['AUDIT_SIGNING_KEY', { JWT_SECRET: 's'.repeat(40) }],
+  ])('in production, a missing %s stops the boot with one line naming it, and exit code 1', (name, keys) => {
+    const r = runToExit({ NODE_ENV: 'production', ...keys });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(new RegExp(`^maple-api: Invalid configuration: ${name} is required in production`));
+  });
+
+  it('TRUST_PROXY=true stops the boot with one line: trusting every client is refused', () => {
+    const r = runToExit({ TRUST_PROXY: 'true' });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/TRUST_PROXY .*would trust X-Forwarded-For from any client/);
+  });
+
+  it.each([
     ['API', api],
     ['worker', worker],
   ])('an unreachable DATABASE_URL ends the %s with one line that says why, and exit code 1', (_name, script) => {
@@ -65,26 +83,38 @@ describe('process boot', () => {
     expect(r.stderr).toMatch(/^maple-worker: the worker needs DATABASE_URL/);
   });
 
-  it('starts on the embedded database, is ready quickly, stops on SIGTERM, and keeps its data across a restart', async () => {
+  it('starts on the embedded database (warning once about missing keys, metrics on METRICS_PORT only), stops on SIGTERM, and keeps its data across a restart', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'maple-boot-'));
     try {
       const port = freePort();
+      const metricsPort = port + 1;
       const env = { ...baseEnv, PORT: String(port), DATA_DIR: dataDir };
-      const first = spawn(process.execPath, [api], { cwd: repoRoot, env, stdio: 'ignore' });
+      // The first run also has metrics on a port of their own, and no signing keys.
+      const first = spawn(process.execPath, [api], { cwd: repoRoot, env: { ...env, METRICS_PORT: String(metricsPort), METRICS_HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'ignore'] });
       children.push(first);
-      await waitReady(port, 30_000);
+      let out = '';
+      first.stdout?.on('data', (b: Buffer) => (out += b.toString()));
+      await waitReady(port, 90_000);
       const docs = (await fetch(`http://127.0.0.1:${port}/docs-json`).then((r) => r.json())) as { openapi: string };
       expect(docs.openapi).toMatch(/^3\./);
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
+      const scraped = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+      expect(scraped.status).toBe(200);
+      expect(await scraped.text()).toMatch(/^db_pool_connections_max \d+/m);
       const exit = new Promise<number | null>((res) => first.on('exit', (c) => res(c)));
       first.kill('SIGTERM');
       expect(await exit).toBe(0);
+      // Without JWT_SECRET and AUDIT_SIGNING_KEY (not production): one warning that says so.
+      const warnings = out.split('\n').filter((l) => /JWT_SECRET|AUDIT_SIGNING_KEY/.test(l));
+      expect(warnings).toHaveLength(1);
+      expect(JSON.parse(warnings[0])).toMatchObject({ level: 40, msg: expect.stringMatching(/^JWT_SECRET and AUDIT_SIGNING_KEY not set/) });
 
       // Data written between runs (by the seed command) is there after the restart.
       const seed = spawnSync(process.execPath, [cli, 'seed'], { cwd: repoRoot, env: { ...env }, encoding: 'utf8' });
       expect(seed.status).toBe(0);
       const second = spawn(process.execPath, [api], { cwd: repoRoot, env, stdio: 'ignore' });
       children.push(second);
-      await waitReady(port, 30_000);
+      await waitReady(port, 90_000);
       const exit2 = new Promise<number | null>((res) => second.on('exit', (c) => res(c)));
       second.kill('SIGTERM');
       expect(await exit2).toBe(0);
@@ -94,7 +124,7 @@ describe('process boot', () => {
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
-  }, 90_000);
+  }, 240_000);
 
   (process.env.TEST_DATABASE_URL ? it : it.skip)('the worker starts on PostgreSQL and stops cleanly on SIGTERM (exit 0)', async () => {
     const t = await openTestDatabase('postgres');
@@ -113,4 +143,37 @@ describe('process boot', () => {
       await t.close();
     }
   }, 60_000);
+
+  (process.env.TEST_DATABASE_URL ? it : it.skip)('in production, the API and the worker refuse a superuser login with one line, and start with a plain login role', async () => {
+    const t = await openTestDatabase('postgres');
+    const login = `maple_login_${Date.now().toString(36)}`;
+    try {
+      const signingKey = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      const prod = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(48), AUDIT_SIGNING_KEY: signingKey, DATABASE_URL: t.url ?? '' };
+      for (const script of [api, worker]) {
+        const r = runToExit(prod, script);
+        expect(r.code).toBe(1);
+        expect(r.stderr.trim().split('\n')).toHaveLength(1);
+        expect(r.stderr).toMatch(/refusing to start in production: the database login "postgres" is a superuser/);
+      }
+      // The documented login: no SUPERUSER, no BYPASSRLS, a member of the two application roles.
+      await t.superuser(`CREATE ROLE ${login} LOGIN NOINHERIT IN ROLE maple_app, maple_system`);
+      const u = new URL(t.url ?? '');
+      u.username = login;
+      const w = spawn(process.execPath, [worker], { cwd: repoRoot, env: { ...baseEnv, ...prod, LOG_LEVEL: 'info', DATABASE_URL: u.toString() }, stdio: ['ignore', 'pipe', 'pipe'] });
+      children.push(w);
+      let out = '';
+      w.stdout?.on('data', (b: Buffer) => (out += b.toString()));
+      const exit = new Promise<number | null>((res) => w.on('exit', (c) => res(c)));
+      for (let i = 0; i < 300 && !out.includes('worker started') && w.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(out).toContain('worker started');
+      w.kill('SIGTERM');
+      expect(await exit).toBe(0);
+    } finally {
+      await t.close();
+      const admin = await openTestDatabase('postgres');
+      await admin.superuser(`DROP ROLE IF EXISTS ${login}`).catch(() => undefined);
+      await admin.close();
+    }
+  }, 90_000);
 });

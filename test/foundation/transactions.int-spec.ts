@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { describeEachDatabase } from '../support/databases';
+import { describeEachDatabase, onServer } from '../support/databases';
 
 // Database.transaction: on PostgreSQL a plain `pg` transaction whose opening (BEGIN, role,
 // company) rides with its first statement, parameters written as literals; on the embedded
@@ -14,7 +14,7 @@ const nasty = [
   '',
 ];
 
-describeEachDatabase('transactions', (ctx) => {
+describeEachDatabase('transactions', (ctx, target) => {
   const checkpoint = async (name: string) =>
     (await ctx().superuser(`SELECT name FROM projection_checkpoints WHERE name = $1`, [name])).length;
 
@@ -75,8 +75,7 @@ describeEachDatabase('transactions', (ctx) => {
     expect(await checkpoint(name)).toBe(0);
   });
 
-  it('survives its connection being killed mid-transaction: the caller gets the error, nothing is written, the pool goes on', async () => {
-    if (ctx().target !== 'postgres') return; // one in-process connection on the embedded database
+  onServer(target)('survives its connection being killed mid-transaction: the caller gets the error, nothing is written, the pool goes on', async () => {
     const name = `tx-killed-${randomUUID()}`;
     await expect(
       ctx().db.transaction(async (tx) => {
@@ -92,8 +91,7 @@ describeEachDatabase('transactions', (ctx) => {
     for (let i = 0; i < 30; i++) expect(await ctx().db.transaction((tx) => tx.query<{ one: number }>('SELECT 1 AS one'))).toEqual([{ one: 1 }]);
   });
 
-  it('has the server end a transaction left idle past its time limit, releasing its locks', async () => {
-    if (ctx().target !== 'postgres') return;
+  onServer(target)('has the server end a transaction left idle past its time limit, releasing its locks', async () => {
     let pid = 0;
     const slow = ctx().db.transaction(
       async (tx) => {

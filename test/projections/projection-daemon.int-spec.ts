@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { EventStore, ProjectionDaemon, rebuildProjection } from '@maple/platform';
 import type { NewEvent } from '@maple/platform';
-import { describeEachDatabase, repoRoot } from '../support/databases';
+import { describeEachDatabase, onServer, repoRoot } from '../support/databases';
 import type { TestDatabase } from '../support/databases';
 import { TOY_TABLE_SQL, toyBalances } from '../fixtures/toy-balances.projection';
 
@@ -34,7 +34,7 @@ async function balances(t: TestDatabase): Promise<unknown[]> {
   return t.superuser('SELECT stream_id, balance::int AS balance, events FROM toy_balances ORDER BY stream_id');
 }
 
-describeEachDatabase('projection daemon', (ctx) => {
+describeEachDatabase('projection daemon', (ctx, target) => {
   const opts = { batchSize: 40, idleMs: 20, stallAfterMs: 60_000 };
 
   beforeEach(async () => {
@@ -94,8 +94,7 @@ describeEachDatabase('projection daemon', (ctx) => {
     expect(await balances(ctx())).toEqual(live);
   });
 
-  it('a worker process killed mid-batch and restarted ends equal to a full rebuild (PostgreSQL server)', async () => {
-    if (ctx().target !== 'postgres') return; // the embedded database lives inside one process
+  onServer(target)('a worker process killed mid-batch and restarted ends equal to a full rebuild (PostgreSQL server)', async () => {
     const build = spawnSync(process.execPath, ['scripts/build.mjs', '--quiet'], { cwd: repoRoot, encoding: 'utf8' });
     expect(build.status).toBe(0);
     await appendDeposits(ctx(), 4, 60);

@@ -1,41 +1,16 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { hasPermissions, platformOnly } from '@maple/platform';
-import type { Permission } from '@maple/platform';
 import { describeEachDatabase } from '../support/databases';
 import { startTestApi } from '../support/api';
 import { buildWorld, call } from './world';
 import type { World } from './world';
+import { exampleBody, fill, operations } from './openapi-ops';
+import type { Doc, Op } from './openapi-ops';
 
 // Walks the OpenAPI document, so every route added later is covered without editing this file.
 // Each operation's permissions come from its `x-permissions` (written by @RequirePermission).
 
-type Schema = { $ref?: string; properties?: Record<string, { example?: unknown; $ref?: string }>; example?: unknown };
-type Operation = { 'x-permissions'?: Permission[]; parameters?: { name: string; in: string }[]; requestBody?: { content?: Record<string, { schema?: Schema }> } };
-type Doc = { paths: Record<string, Record<string, Operation>>; components?: { schemas?: Record<string, Schema> } };
-type Op = { method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'; path: string; op: Operation; permissions: Permission[] };
-
 const ID_PARAM = /^(id|.*Id)$/;
-
-function operations(doc: Doc): Op[] {
-  return Object.entries(doc.paths).flatMap(([path, methods]) =>
-    Object.entries(methods)
-      .filter(([m]) => ['get', 'post', 'patch', 'put', 'delete'].includes(m))
-      .map(([m, op]) => ({ method: m.toUpperCase() as Op['method'], path, op, permissions: op['x-permissions'] ?? [] })),
-  );
-}
-
-/** A body built from the examples of the request schema (so validation passes and the handler runs). */
-function exampleBody(doc: Doc, op: Operation): Record<string, unknown> | undefined {
-  let schema = op.requestBody?.content?.['application/json']?.schema;
-  if (!schema) return undefined;
-  if (schema.example && typeof schema.example === 'object') return schema.example as Record<string, unknown>;
-  if (schema.$ref) schema = doc.components?.schemas?.[schema.$ref.split('/').pop() as string];
-  return Object.fromEntries(Object.entries(schema?.properties ?? {}).filter(([, p]) => p.example !== undefined).map(([k, p]) => [k, p.example]));
-}
-
-function fill(path: string, value: (param: string) => string): string {
-  return path.replace(/\{([^}]+)\}/g, (_, p: string) => encodeURIComponent(value(p)));
-}
 
 const isWrite = (o: Op) => o.method !== 'GET';
 const selfService = (o: Op) => o.permissions.every((p) => p.startsWith('self:'));

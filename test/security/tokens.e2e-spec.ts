@@ -3,6 +3,7 @@ import { describeEachDatabase } from '../support/databases';
 import { startTestApi } from '../support/api';
 import { PASSWORD, call, forgeToken, validClaims } from './world';
 import { BootstrapAdmin } from '@maple/identity';
+import { loadConfig } from '@maple/platform';
 
 describeEachDatabase('security: access tokens', (ctx) => {
   let app: NestFastifyApplication;
@@ -56,6 +57,20 @@ describeEachDatabase('security: access tokens', (ctx) => {
     expect((await me(forgeToken(validClaims(ctx().config, who, { role: 'SUPERUSER' }), { secret: secret() }))).statusCode).toBe(401);
     expect((await me(forgeToken(validClaims(ctx().config, who, { company: 42 }), { secret: secret() }))).statusCode).toBe(401);
     expect((await me('not.a.jwt')).statusCode).toBe(401);
+  });
+
+  it('accepts a token on another API process with the same JWT_SECRET, and not on one with its own random key', async () => {
+    const token = forgeToken(validClaims(ctx().config, who), { secret: secret() });
+    const sameKey = await startTestApi(ctx());
+    // What a process without JWT_SECRET does: it makes up a key of its own.
+    const ownKey = await startTestApi(ctx(), { ...ctx().config, auth: loadConfig({ NODE_ENV: 'test' }).auth });
+    try {
+      expect((await call(sameKey, { method: 'GET', url: '/me', token })).statusCode).toBe(200);
+      expect((await call(ownKey, { method: 'GET', url: '/me', token })).statusCode).toBe(401);
+    } finally {
+      await sameKey.close();
+      await ownKey.close();
+    }
   });
 
   it('ignores company headers and query parameters: the company comes from the token only', async () => {

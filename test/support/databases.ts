@@ -83,15 +83,18 @@ export async function openTestDatabase(target: DatabaseTarget, overrides: Record
 }
 
 /**
- * Runs a suite once per database target, each with its own fresh database:
+ * Runs a suite once per database target, each with its own fresh database (configured with
+ * `overrides` on top of the test defaults):
  *   describeEachDatabase('event store', (ctx) => { it('...', async () => ctx().db ...) })
+ * `target` lets a test that one database cannot run skip there explicitly:
+ *   (target === 'postgres' ? it : it.skip)('...', ...)  -- reported as skipped, never as a pass.
  */
-export function describeEachDatabase(title: string, body: (ctx: () => TestDatabase) => void): void {
+export function describeEachDatabase(title: string, body: (ctx: () => TestDatabase, target: DatabaseTarget) => void, overrides: Record<string, string> = {}): void {
   for (const target of databaseTargets()) {
     describe(`${title} [${target}]`, () => {
       let t: TestDatabase | undefined;
       beforeAll(async () => {
-        t = await openTestDatabase(target);
+        t = await openTestDatabase(target, overrides);
       });
       afterAll(async () => {
         await t?.close();
@@ -99,7 +102,12 @@ export function describeEachDatabase(title: string, body: (ctx: () => TestDataba
       body(() => {
         if (!t) throw new Error('test database not open');
         return t;
-      });
+      }, target);
     });
   }
+}
+
+/** `it` on the PostgreSQL server, `it.skip` on the embedded database (one transaction at a time there). */
+export function onServer(target: DatabaseTarget): jest.It {
+  return target === 'postgres' ? it : it.skip;
 }

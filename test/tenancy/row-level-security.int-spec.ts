@@ -96,6 +96,33 @@ describeEachDatabase('tenancy: row-level security', (ctx) => {
     expect(await count({ companyId: 'someone-else' })).toBe(0);
   });
 
+  it('widens for no setting: a tenant transaction that turns on app.all_companies still sees only its company', async () => {
+    const t = ctx();
+    const counts = await t.db.transaction(async (tx) => {
+      // What one injected statement could do: every GUC the old policies trusted.
+      await tx.query(`SELECT set_config('app.all_companies', 'on', true), set_config('app.bypass', 'on', true)`);
+      const out: Record<string, number> = {};
+      for (const tbl of tables) {
+        // Partitions are reachable only through their parent.
+        if (tbl.schema !== 'public' || /_p\d+$|_default$/.test(tbl.table) || !seeded.has(`${tbl.schema}.${tbl.table}`)) continue;
+        const [{ n }] = await tx.query<{ n: string }>(`SELECT count(*)::text AS n FROM "${tbl.schema}"."${tbl.table}"`);
+        out[`${tbl.schema}.${tbl.table}`] = Number(n);
+      }
+      return out;
+    }, { companyId: 'someone-else' });
+    expect(Object.keys(counts).length).toBeGreaterThanOrEqual(8);
+    expect(Object.entries(counts).filter(([, n]) => n !== 0)).toEqual([]);
+    // The cross-company path is a database role, not a setting.
+    const [who] = await t.db.transaction((tx) => tx.query<{ role: string; n: string }>(`SELECT current_user::text AS role, (SELECT count(*)::text FROM "User") AS n`), { allCompanies: true });
+    expect(who.role).toBe('maple_system');
+    expect(Number(who.n)).toBeGreaterThanOrEqual(1);
+  });
+
+  it('keeps no policy that a setting could open (none reads app.all_companies)', async () => {
+    const rows = await ctx().superuser(`SELECT schemaname || '.' || tablename || ': ' || policyname AS p FROM pg_policies WHERE coalesce(qual, '') || coalesce(with_check, '') LIKE '%all_companies%'`);
+    expect(rows).toEqual([]);
+  });
+
   it('refuses to write a row for another company', async () => {
     const t = ctx();
     await expect(
@@ -111,17 +138,19 @@ describeEachDatabase('tenancy: row-level security', (ctx) => {
     const after = await Promise.all(
       rounds.map(() =>
         t.db.transaction(async (tx) => {
-          const [s] = await tx.query<{ company: string | null; all: string | null; n: string }>(
-            `SELECT current_setting('app.company_id', true) AS company, current_setting('app.all_companies', true) AS "all", (SELECT count(*)::text FROM "User") AS n`,
+          const [s] = await tx.query<{ company: string | null; role: string; n: string }>(
+            `SELECT current_setting('app.company_id', true) AS company, current_user::text AS role, (SELECT count(*)::text FROM "User") AS n`,
           );
           return s;
         }),
       ),
     );
-    expect(after.every((s) => (s.company ?? '') === '' && s.all !== 'on' && s.n === '0')).toBe(true);
-    // Outside any transaction a pooled connection is back to the owner role with nothing set.
-    const raw = await Promise.all(rounds.slice(0, 20).map(() => t.db.prisma.$queryRawUnsafe<{ company: string | null; role: string }[]>(`SELECT current_setting('app.company_id', true) AS company, current_user::text AS role`)));
-    expect(raw.every(([r]) => (r.company ?? '') === '' && r.role !== 'maple_app')).toBe(true);
+    expect(after.every((s) => (s.company ?? '') === '' && s.role === 'maple_app' && s.n === '0')).toBe(true);
+    // A pooled connection's next transaction that sets no role is back to the login role with nothing set.
+    const raw = await Promise.all(
+      rounds.slice(0, 20).map(() => t.db.ownerTransaction((tx) => tx.query<{ company: string | null; role: string }>(`SELECT current_setting('app.company_id', true) AS company, current_user::text AS role`))),
+    );
+    expect(raw.every(([r]) => (r.company ?? '') === '' && r.role !== 'maple_app' && r.role !== 'maple_system')).toBe(true);
   });
 
   it('has RLS enabled AND forced with a policy on every table with a company column (or no access for the app role)', async () => {

@@ -30,7 +30,12 @@ function flags(args: string[]): {
   return { get: (n) => all(n)[0], all, has: (n) => args.includes(`--${n}`) };
 }
 
-const warn = (m: string) => process.stderr.write(`warning: ${m}\n`);
+// The CLI is short-lived: a key made up for this one run signs nothing anyone can check later.
+function signerOf(config: AppConfig) {
+  const signer = loadSigner(config.audit.signingKey);
+  if (signer.ephemeral) process.stderr.write('warning: AUDIT_SIGNING_KEY is not set: using a key made up for this run only.\n');
+  return signer;
+}
 
 async function withDb<T>(config: AppConfig, fn: (db: Database) => Promise<T>): Promise<T> {
   const db = await Database.open({ config, migrate: config.database.migrateOnStart });
@@ -64,7 +69,7 @@ export const audit: CliCommand = {
       return 2;
     }
     if (action === 'verify' && f.get('company')) {
-      const signer = loadSigner(process.env, warn);
+      const signer = signerOf(config);
       const r = await withDb(config, (db) =>
         verifyChain(db, signer.publicKeyPem, {
           companyId: f.get('company')!,
@@ -81,7 +86,7 @@ export const audit: CliCommand = {
         process.stderr.write('audit export needs --company <id> --from <ISO> --to <ISO>\n');
         return 1;
       }
-      const signer = loadSigner(process.env, warn);
+      const signer = signerOf(config);
       const out = f.get('out') ? createWriteStream(f.get('out')!) : process.stdout;
       await withDb(config, async (db) => {
         for await (const chunk of exportEvents(db, signer, {
@@ -100,7 +105,7 @@ export const audit: CliCommand = {
       const report = await withDb(config, (db) =>
         runRetention(db, {
           dryRun: f.has('dry-run'),
-          actor: f.get('actor') ?? `cli:${process.env.USER ?? 'unknown'}`,
+          actor: f.get('actor') ?? `cli:${config.cli.operator}`,
           requested: f.all('partition'),
         }),
       );
@@ -121,7 +126,7 @@ export const audit: CliCommand = {
       return 0;
     }
     if (action === 'public-key') {
-      process.stdout.write(loadSigner(process.env, warn).publicKeyPem);
+      process.stdout.write(signerOf(config).publicKeyPem);
       return 0;
     }
     process.stderr.write(`Usage:\n  ${USAGE}\n`);

@@ -45,7 +45,7 @@ async function checkpointKey(pemFile: string | undefined, manifest: BackupManife
 
 async function create(config: AppConfig): Promise<number> {
   // Only to name the checkpoints' key in the manifest: no warning about an ephemeral one.
-  const signer = loadSigner(process.env, () => undefined);
+  const signer = loadSigner(config.audit.signingKey);
   const r = await withDb(config, config.database.migrateOnStart, (db) => createBackup(db, config, { signer, actor: actor() }));
   out(`wrote ${r.file} (${mib(r.bytes)}), ${summary(r.manifest)}`);
   return 0;
@@ -79,7 +79,7 @@ async function verify(config: AppConfig, arg: string, pemFile: string | undefine
   // Opening a missing folder would make a new, empty embedded database: there is nothing to verify.
   if (!config.database.url && !(await readdir(config.database.dataDir).catch(() => [])).length)
     throw new BackupError('BACKUP.NOTHING_RESTORED', `${config.database.dataDir} holds no embedded database: restore the backup into it first.`);
-  const signer = loadSigner(process.env, () => undefined);
+  const signer = loadSigner(config.audit.signingKey);
   // The manifest is read first only to pick the checkpoint key; verifyRestore authenticates everything.
   const pem = await checkpointKey(pemFile, await readBackupManifest(config, file), signer);
   const r = await withDb(config, false, (db) => verifyRestore(db, config, file, pem, { allowNewer, actor: actor() }));

@@ -14,7 +14,7 @@ export const compliance: CliCommand = {
     }
     const recordIds = args.flatMap((a, i) => (args[i - 1] === '--record' ? [a] : []));
     const actorAt = args.indexOf('--actor');
-    const actor = actorAt >= 0 ? args[actorAt + 1] : `cli:${process.env.USER ?? 'operator'}`;
+    const actor = actorAt >= 0 ? args[actorAt + 1] : `cli:${config.cli.operator}`;
     const report = await withContexts(config, (app) =>
       app.get(ComplianceRetention).run({ dryRun: args.includes('--dry-run'), recordIds, meta: commandMeta({ actorId: actor, companyId: null }) }),
     );

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { SubscriptionCommands } from '@maple/billing';
 import { SanctionsStore } from '@maple/compliance';
 import { CompanyCommands } from '@maple/tenancy';
@@ -8,8 +7,6 @@ import type { CliCommand } from '../main';
 import { withContexts } from './users';
 
 const DEMO_COMPANY_ID = 'demo-company';
-// The real OFAC snapshot shipped with the repository (override with OFAC_SNAPSHOT_DIR).
-const OFAC_DIR = process.env.OFAC_SNAPSHOT_DIR ?? path.resolve(process.cwd(), 'data/sanctions/ofac');
 const emailOf = (role: string) => `${role.toLowerCase().replace(/_/g, '.')}@demo.maple.dev`;
 
 // Already there from an earlier seed: fine, the seed is repeatable.
@@ -50,9 +47,9 @@ export const seed: CliCommand = {
         );
       }
       const sanctions = app.get(SanctionsStore);
-      if (!(await sanctions.activeVersion())) await sanctions.importDirectory(OFAC_DIR, 'system:seed');
+      if (!(await sanctions.activeVersion())) await sanctions.importDirectory(config.cli.ofacSnapshotDir, 'system:seed');
     });
-    process.stdout.write(`Seeded ${describeDatabase(config)}: platform@demo.maple.dev and company "${DEMO_COMPANY_ID}" with users ${ROLES.map(emailOf).join(', ')}; password "${password}"; OFAC snapshot from ${OFAC_DIR} active.\n`);
+    process.stdout.write(`Seeded ${describeDatabase(config)}: platform@demo.maple.dev and company "${DEMO_COMPANY_ID}" with users ${ROLES.map(emailOf).join(', ')}; password "${password}"; OFAC snapshot from ${config.cli.ofacSnapshotDir} active.\n`);
     return 0;
   },
 };

@@ -41,7 +41,7 @@ export const users: CliCommand = {
   async run(args, config) {
     const [sub] = args;
     const email = flag(args, 'email');
-    const password = flag(args, 'password') ?? process.env.MAPLE_ADMIN_PASSWORD;
+    const password = flag(args, 'password') ?? config.cli.adminPassword;
     if (sub !== 'create-admin' || !email || !password) {
       process.stderr.write('Usage: npm run cli -- users create-admin --email <email> --password <password> [--name <name>]\n(or the password in MAPLE_ADMIN_PASSWORD, to keep it out of the shell history)\n');
       return 1;

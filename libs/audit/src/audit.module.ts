@@ -1,6 +1,7 @@
-import { Inject, Logger, Module } from '@nestjs/common';
+import { Inject, Module } from '@nestjs/common';
 import type { OnModuleInit } from '@nestjs/common';
-import { ProjectionRegistry } from '@maple/platform';
+import { APP_CONFIG, ProjectionRegistry } from '@maple/platform';
+import type { AppConfig } from '@maple/platform';
 import { AUDIT_SIGNER, AuditService } from './audit.service';
 import { AuditActions } from './domain/audit-actions';
 import { AuditController } from './http/audit.controller';
@@ -12,7 +13,7 @@ import { loadSigner } from './signing/signing-key';
   controllers: [AuditController],
   providers: [
     { provide: AuditActions, useValue: new AuditActions() },
-    { provide: AUDIT_SIGNER, useFactory: () => loadSigner(process.env, (m) => new Logger('Audit').warn(m)) },
+    { provide: AUDIT_SIGNER, useFactory: (c: AppConfig) => loadSigner(c.audit.signingKey), inject: [APP_CONFIG] },
     AuditService,
   ],
   exports: [AuditService, AuditActions],

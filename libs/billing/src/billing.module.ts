@@ -4,6 +4,7 @@ import type { OnModuleInit } from '@nestjs/common';
 import { AuditActions, AuditModule } from '@maple/audit';
 import { APP_CONFIG, ProjectionRegistry } from '@maple/platform';
 import type { AppConfig } from '@maple/platform';
+import { TenancyModule } from '@maple/tenancy';
 import { EntitlementsService } from './application/entitlements.service';
 import { SubscriptionCommands, TRIAL_DAYS, trialDaysFrom } from './application/subscription.commands';
 import { registerSubscriptionAuditFields } from './application/subscription-audit';
@@ -13,7 +14,7 @@ import { BillingController } from './http/billing.controller';
 import { PlanEnforcementInterceptor } from './http/plan-enforcement.interceptor';
 
 @Module({
-  imports: [AuditModule],
+  imports: [AuditModule, TenancyModule],
   controllers: [BillingController],
   providers: [
     EntitlementsService,

@@ -2,6 +2,7 @@ import { Global, Inject, Module } from '@nestjs/common';
 import type { DynamicModule, OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule, EventBus } from '@nestjs/cqrs';
+import type { AccessTokenVerifier } from './auth/access-token-verifier';
 import { authProviders } from './auth/auth.providers';
 import { CommandRunner } from './cqrs/command-runner';
 import { EventCommitted } from './cqrs/event-committed';
@@ -14,12 +15,21 @@ import { Database } from './database/database';
 import { HealthController } from './health/health.controller';
 import { ReadinessChecks } from './health/readiness';
 import { ProblemDetailsFilter } from './http/problem.filter';
+import { Jobs } from './jobs/jobs';
 import { Metrics } from './metrics/metrics';
 import { MetricsController } from './metrics/metrics.controller';
+import { MonitoringController } from './monitoring/monitoring.controller';
+import { APP_CONFIG } from './platform.tokens';
 
-export const APP_CONFIG = Symbol('APP_CONFIG');
+export { APP_CONFIG };
 
-export type PlatformOptions = { config: AppConfig; database: Database; ownsDatabase?: boolean };
+export type PlatformOptions = {
+  config: AppConfig;
+  database: Database;
+  ownsDatabase?: boolean;
+  /** Normally made from config.auth; bench:auth passes its baseline here. */
+  tokenVerifier?: AccessTokenVerifier;
+};
 
 class DatabaseLifecycle implements OnApplicationShutdown {
   constructor(
@@ -40,12 +50,13 @@ export class PlatformModule {
       module: PlatformModule,
       global: true,
       imports: [CqrsModule.forRoot()],
-      controllers: [HealthController, MetricsController],
+      controllers: [HealthController, MetricsController, MonitoringController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: Database, useValue: database },
         { provide: 'MAPLE_OWNS_DB', useValue: opts.ownsDatabase ?? true },
         { provide: Metrics, useFactory: () => new Metrics(database) },
+        { provide: Jobs, useFactory: (metrics: Metrics) => new Jobs(database, metrics, config), inject: [Metrics] },
         ReadinessChecks,
         { provide: Upcasters, useValue: new Upcasters() },
         { provide: EventStore, useFactory: (u: Upcasters) => new EventStore(u), inject: [Upcasters] },
@@ -60,9 +71,9 @@ export class PlatformModule {
         },
         DatabaseLifecycle,
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
-        ...authProviders(config),
+        ...authProviders(config, opts.tokenVerifier),
       ],
-      exports: [APP_CONFIG, Database, Metrics, ReadinessChecks, Upcasters, EventStore, ProjectionRegistry, CommandRunner, ProjectionRuntime, CqrsModule],
+      exports: [APP_CONFIG, Database, Metrics, Jobs, ReadinessChecks, Upcasters, EventStore, ProjectionRegistry, CommandRunner, ProjectionRuntime, CqrsModule],
     };
   }
 }

@@ -7,15 +7,11 @@ export type AuditErrorCode =
   | 'AUDIT.FORBIDDEN'
   | 'AUDIT.CHAIN_EMPTY'
   | 'AUDIT.CHECKPOINT_NOT_FOUND'
-  | 'AUDIT.SIGNING_KEY_MISSING'
-  | 'AUDIT.SIGNING_KEY_INVALID'
   | 'AUDIT.RETENTION_REFUSED';
 
 // Refusing to drop young audit rows is a compliance rule, not a client mistake.
 registerErrorStatus('AUDIT.RETENTION_REFUSED', 409);
 registerErrorStatus('AUDIT.CHAIN_EMPTY', 404);
-registerErrorStatus('AUDIT.SIGNING_KEY_MISSING', 500);
-registerErrorStatus('AUDIT.SIGNING_KEY_INVALID', 500);
 
 /** The audit context's one error class; `code` is stable, the message is for people. */
 export class AuditError extends DomainError {

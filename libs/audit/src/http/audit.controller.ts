@@ -13,6 +13,7 @@ import {
   CurrentPrincipal,
   Public,
   RequirePermission,
+  attachmentHeader,
   crossCompanyScope,
   isPlatformAdmin,
   tenantScope,
@@ -266,7 +267,7 @@ export class AuditController {
     }
     await reply
       .header('content-type', 'application/x-ndjson')
-      .header('content-disposition', `attachment; filename="audit-${q.companyId}.ndjson"`)
+      .header('content-disposition', attachmentHeader(`audit-${q.companyId}.ndjson`))
       .send(Readable.from(all()));
   }
 }

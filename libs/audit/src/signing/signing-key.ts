@@ -1,14 +1,6 @@
-import {
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  sign,
-  verify,
-} from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { canonicalJson } from '@maple/platform';
-import { AuditError } from '../domain/audit.errors';
 
 /** What a checkpoint signature covers (signed as canonical JSON, UTF-8). */
 export type CheckpointClaim = { companyId: string; position: string; headHash: string; signedAt: string };
@@ -21,42 +13,14 @@ export type Signer = {
 };
 
 /**
- * Reads AUDIT_SIGNING_KEY: an Ed25519 private key as PEM or as base64 of its PKCS#8 DER. Unset
- * outside production, an ephemeral key is generated (its checkpoints cannot be verified after a
- * restart, hence the warning); unset in production is an error.
+ * The checkpoint signer over the configured Ed25519 key (config.audit.signingKey, read and
+ * checked by the platform's config). Without one, outside production, an ephemeral key is
+ * generated: its checkpoints cannot be verified after a restart (the config's start-up warning
+ * says so).
  */
-export function loadSigner(
-  env: NodeJS.ProcessEnv = process.env,
-  warn: (msg: string) => void = () => undefined,
-): Signer {
-  const raw = env.AUDIT_SIGNING_KEY?.trim();
-  let key: KeyObject;
-  let ephemeral = false;
-  if (!raw) {
-    if (env.NODE_ENV === 'production')
-      throw new AuditError(
-        'AUDIT.SIGNING_KEY_MISSING',
-        'AUDIT_SIGNING_KEY must be set in production (Ed25519 private key, PEM or base64 PKCS#8).',
-      );
-    key = generateKeyPairSync('ed25519').privateKey;
-    ephemeral = true;
-    warn(
-      'AUDIT_SIGNING_KEY is not set: audit checkpoints are signed with an ephemeral key that is lost on restart.',
-    );
-  } else {
-    try {
-      key = raw.includes('-----BEGIN')
-        ? createPrivateKey(raw)
-        : createPrivateKey({ key: Buffer.from(raw, 'base64'), format: 'der', type: 'pkcs8' });
-    } catch {
-      throw new AuditError(
-        'AUDIT.SIGNING_KEY_INVALID',
-        'AUDIT_SIGNING_KEY is not a readable private key (PEM or base64 PKCS#8).',
-      );
-    }
-    if (key.asymmetricKeyType !== 'ed25519')
-      throw new AuditError('AUDIT.SIGNING_KEY_INVALID', 'AUDIT_SIGNING_KEY must be an Ed25519 key.');
-  }
+export function loadSigner(configured?: KeyObject): Signer {
+  const key = configured ?? generateKeyPairSync('ed25519').privateKey;
+  const ephemeral = configured === undefined;
   const pub = createPublicKey(key);
   const publicKeyPem = pub.export({ format: 'pem', type: 'spki' }).toString();
   return {

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandRunner, Database } from '@maple/platform';
 import type { AppConfig, CommandMeta, StoredEvent } from '@maple/platform';
+import { CompanyQueries } from '@maple/tenancy';
 import type { Tier } from '../domain/entitlements';
 import { subscriptionDecider } from '../domain/subscription.decider';
 import type { SubscriptionCommand, SubscriptionState } from '../domain/subscription.decider';
@@ -20,6 +21,7 @@ export class SubscriptionCommands {
     @Inject(Database) private readonly db: Database,
     @Inject(EntitlementsService) private readonly entitlements: EntitlementsService,
     @Inject(TRIAL_DAYS) private readonly trialDays: number,
+    @Inject(CompanyQueries) private readonly companies: CompanyQueries,
   ) {}
 
   private async run(
@@ -35,11 +37,13 @@ export class SubscriptionCommands {
     );
   }
 
-  start(
+  async start(
     companyId: string,
     input: { tier: Tier; billingCycle: BillingCycle; price: string; features?: unknown },
     meta: CommandMeta,
   ) {
+    // A subscription belongs to a company: for an unknown one, 404 TENANCY.COMPANY_NOT_FOUND.
+    await this.companies.get({ companyId }, companyId);
     return this.run(
       companyId,
       {

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { CommandRunner } from '@maple/platform';
-import type { Database } from '@maple/platform';
+import { CommandRunner, Database } from '@maple/platform';
 import type { CommandMeta, StoredEvent } from '@maple/platform';
 import { complianceRecordDecider } from '../domain/compliance-record.decider';
 import type { ComplianceRecordCommand, RecordState, ReviewerRole } from '../domain/compliance-record.decider';
 import type { ScreeningEvidence } from '../domain/compliance-record.events';
-import { validateRecordData } from '../domain/record-data';
+import { validateClientMetadata, validateRecordData } from '../domain/record-data';
 import { rulesRiskModel } from '../domain/risk-model';
 import type { RiskModel } from '../domain/risk-model';
 import { recordStreamId } from '../projections/compliance-record.projection';
+import { getRecord } from '../queries/list-records.query';
 import { SCREENER } from './screener';
 import type { Screener } from './screener';
 
@@ -27,6 +27,7 @@ export class ComplianceRecords {
     @Inject(SCREENER) private readonly screener: Screener,
     @Inject(RISK_MODEL) private readonly riskModel: RiskModel = rulesRiskModel,
     @Inject(COMPLIANCE_SETTINGS) private readonly settings: ComplianceSettings,
+    @Inject(Database) private readonly db: Database,
   ) {}
 
   private run(recordId: string, companyId: string, cmd: ComplianceRecordCommand): Promise<Result> {
@@ -36,6 +37,9 @@ export class ComplianceRecords {
   async create(companyId: string, input: { type: string; data: unknown; metadata?: Record<string, unknown> | null; correctsRecordId?: string | null }, meta: CommandMeta): Promise<{ recordId: string } & Result> {
     // Validate before screening so a bad request costs nothing.
     const data = validateRecordData(input.type, input.data);
+    validateClientMetadata(input.metadata);
+    // Read in the company's own scope: another company's record id is as unknown as a made-up one.
+    const correctedRecordExists = input.correctsRecordId ? (await this.db.transaction((tx) => getRecord(tx, companyId, input.correctsRecordId as string), { companyId })) !== null : undefined;
     let screening: ScreeningEvidence | null = null;
     if (input.type === 'OFAC') {
       // The subject is screened on creation; the evidence travels with the event.
@@ -45,7 +49,7 @@ export class ComplianceRecords {
     const above = screening?.hits.filter((h) => h.score >= screening!.threshold) ?? [];
     const risk = this.riskModel.assess({ type: input.type, data, screening: screening ? { listVersion: screening.listVersion, topScore: above[0]?.score ?? 0, hits: above.length } : null });
     const recordId = randomUUID();
-    const result = await this.run(recordId, companyId, { type: 'CreateComplianceRecord', recordId, companyId, recordType: input.type, data, metadata: input.metadata ?? null, correctsRecordId: input.correctsRecordId ?? null, risk, screening, meta });
+    const result = await this.run(recordId, companyId, { type: 'CreateComplianceRecord', recordId, companyId, recordType: input.type, data, metadata: input.metadata ?? null, correctsRecordId: input.correctsRecordId ?? null, correctedRecordExists, risk, screening, meta });
     return { recordId, ...result };
   }
 

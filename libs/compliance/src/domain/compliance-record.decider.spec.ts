@@ -28,6 +28,16 @@ describe('compliance record decider', () => {
     given(d).when(create({ entityType: 'person' })).thenThrows('COMPLIANCE.DATA_INVALID');
   });
 
+  it('refuses client metadata with keys only the server writes, and a correction of an unknown record', () => {
+    const kyc = { subjectName: 'Ann', dateOfBirth: '1990-01-31', nationality: 'DE', documentType: 'passport', documentNumber: 'P1' };
+    const create = (extra: Partial<ComplianceRecordCommand & { type: 'CreateComplianceRecord' }>): ComplianceRecordCommand => ({ type: 'CreateComplianceRecord', recordId: 'r2', companyId: 'co-1', recordType: 'KYC', data: kyc, risk: risk(10), screening: null, meta: meta('alice'), ...extra });
+    for (const key of ['decisionReason', 'flagReason', 'lastScreening', 'openHits']) given(d).when(create({ metadata: { [key]: 'x' } })).thenThrows('COMPLIANCE.METADATA_INVALID');
+    expect(given(d).when(create({ metadata: { source: 'onboarding' } })).state()).toMatchObject({ status: 'pending' });
+    given(d).when(create({ correctsRecordId: 'r1', correctedRecordExists: false })).thenThrows('COMPLIANCE.CORRECTED_RECORD_UNKNOWN');
+    given(d).when(create({ correctsRecordId: 'r1' })).thenThrows('COMPLIANCE.CORRECTED_RECORD_UNKNOWN');
+    expect(given(d).when(create({ correctsRecordId: 'r1', correctedRecordExists: true })).state()).toMatchObject({ exists: true });
+  });
+
   it('never lets the creator review (four-eyes)', () => {
     given(d, [created()]).when(approve('alice')).thenThrows('COMPLIANCE.SELF_REVIEW');
     given(d, [created()]).when({ type: 'RejectComplianceRecord', reason: 'x', actorRole: 'COMPLIANCE_OFFICER', meta: meta('alice') }).thenThrows('COMPLIANCE.SELF_REVIEW');

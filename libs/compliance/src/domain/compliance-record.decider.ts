@@ -1,7 +1,7 @@
 import type { Command, Decider } from '@maple/platform';
 import { ComplianceError } from './compliance.errors';
 import type { ComplianceRecordEvent, RecordStatus, ScreeningEvidence } from './compliance-record.events';
-import { validateRecordData } from './record-data';
+import { validateClientMetadata, validateRecordData } from './record-data';
 import type { RiskAssessment } from './risk-model';
 
 export type ReviewerRole = 'ADMIN' | 'USER' | 'COMPLIANCE_OFFICER' | 'HR_MANAGER' | 'ANALYST' | 'VIEWER';
@@ -28,6 +28,8 @@ export type ComplianceRecordCommand =
       data: unknown;
       metadata?: Record<string, unknown> | null;
       correctsRecordId?: string | null;
+      /** Whether correctsRecordId names an existing record of the same company (read by the shell). */
+      correctedRecordExists?: boolean;
       risk: RiskAssessment;
       screening: ScreeningEvidence | null;
     })
@@ -60,6 +62,12 @@ function decide(cmd: ComplianceRecordCommand, s: RecordState): ComplianceRecordE
     case 'CreateComplianceRecord': {
       if (s.exists) throw new ComplianceError('COMPLIANCE.RECORD_ALREADY_EXISTS', 'The record exists already.');
       const data = validateRecordData(cmd.recordType, cmd.data);
+      validateClientMetadata(cmd.metadata);
+      // A correction must point at a record the company has: a dangling reference would break
+      // the trail an auditor follows from the correction to what it corrects.
+      if (cmd.correctsRecordId && !cmd.correctedRecordExists) {
+        throw new ComplianceError('COMPLIANCE.CORRECTED_RECORD_UNKNOWN', 'correctsRecordId names no compliance record of this company.', { field: 'correctsRecordId' });
+      }
       const createdBy = cmd.meta.actorId ?? 'system';
       const events: ComplianceRecordEvent[] = [
         { type: 'ComplianceRecordCreated', data: { recordId: cmd.recordId, companyId: cmd.companyId, type: cmd.recordType, data, metadata: cmd.metadata ?? null, createdBy, risk: cmd.risk, screening: cmd.screening, correctsRecordId: cmd.correctsRecordId ?? null } },

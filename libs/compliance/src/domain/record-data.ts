@@ -1,3 +1,4 @@
+import { isCalendarDate } from '@maple/platform';
 import { ComplianceError } from './compliance.errors';
 
 // Each record type has a schema for `data`; a bad field is refused with its name.
@@ -9,11 +10,7 @@ type Field = { name: string; required: boolean; check: (v: unknown) => string | 
 
 const text = (max = 300) => (v: unknown) => (typeof v === 'string' && v.trim().length > 0 && v.length <= max ? null : `must be a non-empty text of at most ${max} characters`);
 const oneOf = (values: readonly string[]) => (v: unknown) => (typeof v === 'string' && values.includes(v) ? null : `must be one of ${values.join(', ')}`);
-const isoDate = (v: unknown) => {
-  if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v)) return 'must be a date YYYY-MM-DD';
-  const d = new Date(`${v}T00:00:00Z`);
-  return Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== v ? 'must be a real calendar date' : null;
-};
+const isoDate = (v: unknown) => (isCalendarDate(v) ? null : 'must be a real calendar date YYYY-MM-DD');
 const country = (v: unknown) => (typeof v === 'string' && /^[A-Za-z][A-Za-z .'-]{1,59}$/.test(v) ? null : 'must be a country name or ISO code');
 const currency = (v: unknown) => (typeof v === 'string' && /^[A-Z]{3}$/.test(v) ? null : 'must be an ISO 4217 code such as EUR');
 // Amounts are decimal strings: money is never a float.
@@ -43,6 +40,20 @@ export const RECORD_SCHEMAS: Record<string, Field[]> = {
 };
 
 export const RECORD_TYPES = Object.keys(RECORD_SCHEMAS);
+
+// Metadata keys the server writes (the risk assessment, screening evidence, reviews, re-screening
+// state). A client that sent them could pose as a reviewer or, with `lastScreening`, keep its
+// record out of the next re-screening, so they are refused rather than merged.
+export const SERVER_METADATA_KEYS = ['risk', 'screening', 'correctsRecordId', 'approvals', 'decisionReason', 'flagReason', 'lastScreening', 'openHits'] as const;
+
+/** Client metadata is free-form, except for the keys only the server may set. */
+export function validateClientMetadata(metadata: Record<string, unknown> | null | undefined): void {
+  for (const key of SERVER_METADATA_KEYS) {
+    if (metadata && Object.hasOwn(metadata, key)) {
+      throw new ComplianceError('COMPLIANCE.METADATA_INVALID', `metadata.${key} is set by the server and cannot be sent`, { field: `metadata.${key}` });
+    }
+  }
+}
 
 /** Validates `data` for its type; unknown fields are refused too (nothing unchecked is stored). */
 export function validateRecordData(type: string, data: unknown): Record<string, unknown> {

@@ -78,8 +78,10 @@ export class SanctionsIndex {
     const minScore = query.minScore ?? config.defaultMinScore;
     const limit = query.limit ?? config.defaultLimit;
     // A date or threshold the matcher would silently ignore could hide a match: refuse instead.
-    const dob = query.dateOfBirth === undefined ? null : parseQueryDate(query.dateOfBirth);
-    if (query.dateOfBirth !== undefined && !dob)
+    // JSON clients send null for "no date": the same as leaving it out.
+    const given = query.dateOfBirth ?? undefined;
+    const dob = given === undefined ? null : parseQueryDate(given);
+    if (given !== undefined && !dob)
       throw new ScreeningQueryError('dateOfBirth', 'expected YYYY-MM-DD, YYYY-MM or YYYY');
     if (!(minScore >= 0 && minScore <= 1))
       throw new ScreeningQueryError('minScore', 'expected a number from 0 to 1');

@@ -20,9 +20,6 @@ export class BootstrapAdmin implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.config.auth.jwtSecretGenerated && this.config.env !== 'test') {
-      this.log.warn('JWT_SECRET is not set: using a random key for this process (tokens stop working on restart). Set JWT_SECRET in production.');
-    }
     const { bootstrapAdminEmail: email, bootstrapAdminPassword: password } = this.config.auth;
     if (!email || !password || (await this.users.platformAdminExists())) return;
     await this.createPlatformAdmin(email, password, null);

@@ -1,32 +1,32 @@
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
-import type { AppConfig } from '../config/config';
+import type { AccessTokenClaims, AccessTokenVerifier } from './access-token-verifier';
 import type { Principal } from './principal';
-import { isRole } from './principal';
 
-/** The only algorithm accepted: `alg: none`, RS/ES confusion and anything else fail verification. */
-export const ACCESS_TOKEN_ALGORITHM = 'HS256';
+/**
+ * passport-jwt under a name of the application's own (passport keeps strategies in one registry
+ * per process, so two applications in one process, such as the tests', must not share one):
+ * signature, algorithm, issuer, audience and expiry are checked before validate(), with the
+ * verifier's key object (never a string parsed per request).
+ */
+export function jwtStrategyNamed(name: string) {
+  return class JwtStrategy extends PassportStrategy(Strategy, name) {
+    constructor(private readonly verifier: AccessTokenVerifier) {
+      super({
+        jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+        // jsonwebtoken takes a KeyObject; passport-jwt hands it over as it is, though its types
+        // only name strings and buffers.
+        secretOrKey: verifier.key as unknown as string,
+        algorithms: verifier.options.algorithms,
+        issuer: verifier.options.issuer,
+        audience: verifier.options.audience,
+        ignoreExpiration: false,
+        jsonWebTokenOptions: { clockTolerance: verifier.options.clockTolerance },
+      });
+    }
 
-export type AccessTokenClaims = { sub: string; company: string | null; role: string; jti: string; iss: string; aud: string; exp: number; iat: number };
-
-/** passport-jwt (built by authProviders with the app's config): signature, algorithm, issuer, audience and expiry are checked before validate(). */
-export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
-  constructor(config: AppConfig) {
-    super({
-      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: config.auth.jwtSecret,
-      algorithms: [ACCESS_TOKEN_ALGORITHM],
-      issuer: config.auth.issuer,
-      audience: config.auth.audience,
-      ignoreExpiration: false,
-      jsonWebTokenOptions: { clockTolerance: 5 },
-    });
-  }
-
-  validate(payload: Partial<AccessTokenClaims>): Principal | false {
-    const company = payload.company;
-    if (typeof payload.sub !== 'string' || typeof payload.jti !== 'string' || !isRole(payload.role)) return false;
-    if (company !== null && typeof company !== 'string') return false;
-    return { userId: payload.sub, companyId: company, role: payload.role, jti: payload.jti };
-  }
+    validate(payload: Partial<AccessTokenClaims>): Principal | false {
+      return this.verifier.principalOf(payload) ?? false;
+    }
+  };
 }

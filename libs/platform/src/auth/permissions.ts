@@ -25,6 +25,7 @@ export const PERMISSIONS = [
   'analytics:write',
   'billing:read',
   'billing:manage',
+  'platform:monitor',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -36,7 +37,7 @@ const SELF: Permission[] = ['self:read', 'self:manage'];
 export const ROLE_PERMISSIONS: Record<MatrixRole, readonly Permission[]> = {
   // Platform administrators run the platform (companies, their first admins, audit) but do not
   // work inside a company's compliance or HR data.
-  PLATFORM_ADMIN: [...SELF, 'users:provision', 'companies:read', 'companies:manage', 'audit:read', 'audit:verify', 'billing:read', 'billing:manage'],
+  PLATFORM_ADMIN: [...SELF, 'users:provision', 'companies:read', 'companies:manage', 'audit:read', 'audit:verify', 'billing:read', 'billing:manage', 'platform:monitor'],
   ADMIN: [...SELF, 'users:read', 'users:manage', 'companies:read', 'audit:read', 'audit:verify', 'compliance:read', 'compliance:write', 'hr:read', 'hr:write', 'workflows:read', 'workflows:write', 'ai:read', 'ai:manage', 'analytics:read', 'analytics:write', 'billing:read'],
   COMPLIANCE_OFFICER: [...SELF, 'companies:read', 'audit:read', 'audit:verify', 'compliance:read', 'compliance:write', 'workflows:read', 'workflows:write', 'ai:read', 'analytics:read'],
   HR_MANAGER: [...SELF, 'companies:read', 'hr:read', 'hr:write', 'workflows:read', 'workflows:write', 'ai:read', 'analytics:read'],

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { PROBLEM_CONTENT_TYPE, problemType } from '../http/problem';
+import { sendProblem } from '../http/problem-reply';
 
 /**
  * Fixed-window counter per key, in process memory. Good for one instance; several instances
@@ -48,11 +48,6 @@ export function registerIpRateLimit(fastify: FastifyInstance, perMinute: number)
   fastify.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     if (req.url.startsWith('/health')) return;
     if (counter.hit(req.ip)) return;
-    const code = 'RATE_LIMITED';
-    return reply
-      .status(429)
-      .header('retry-after', String(counter.retryAfterSec(req.ip)))
-      .header('content-type', PROBLEM_CONTENT_TYPE)
-      .send({ type: problemType(code), title: 'Too Many Requests', status: 429, code, detail: 'Too many requests from this address; slow down.', instance: req.url.split('?')[0] });
+    return sendProblem(req, reply, 'RATE_LIMITED', 'Too many requests from this address; slow down.', { headers: { 'retry-after': String(counter.retryAfterSec(req.ip)) } });
   });
 }

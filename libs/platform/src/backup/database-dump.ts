@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import { Client } from 'pg';
 import type { AppConfig } from '../config/config';
 import type { Database, DatabaseKind, Tx } from '../database/database';
 import { BackupError } from './backup.errors';
@@ -54,8 +55,9 @@ const majorOf = (serverVersion: string) => Number(/^(\d+)/.exec(serverVersion)?.
 /**
  * Takes one consistent picture of the database: `describe` (the caller's manifest) and the dump
  * read the very same snapshot, so the manifest states exactly what the dump holds, while writers
- * go on. On PostgreSQL, pg_dump imports the snapshot of a REPEATABLE READ transaction that stays
- * open until it finishes; on the embedded database, the dump is taken inside the transaction.
+ * go on. On PostgreSQL, `describe` runs in a REPEATABLE READ transaction of pg_dump's role whose
+ * snapshot pg_dump imports, open until it finishes; on the embedded database, the dump is taken
+ * inside the (single) transaction.
  * `write` gets the dump as a stream that throws if the dump failed, even at its very end.
  */
 export async function snapshotDump<D, R>(
@@ -79,23 +81,37 @@ export async function snapshotDump<D, R>(
   }
   const url = config.database.migrationUrl ?? config.database.url;
   if (!url) throw new Error('snapshotDump: no database URL');
-  return db.transaction(
-    async (tx) => {
-      await tx.execute('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-      const [{ id }] = await tx.query<{ id: string }>('SELECT pg_export_snapshot() AS id');
-      const facts = await readFacts(tx, 'postgres');
-      const described = await describe(tx, facts);
-      const bin = await findPgTool('pg_dump', config.backup.pgBinDir, majorOf(facts.serverVersion));
-      const { dbname, env } = libpqTarget(url);
-      const child = spawn(bin, ['--format=custom', `--snapshot=${id}`, '--no-password', `--dbname=${dbname}`], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env,
-      });
-      return write(facts, described, checkedOutput(child));
-    },
-    scope,
-    { timeoutMs: DUMP_TIMEOUT_MS },
-  );
+  // The snapshot's transaction runs as pg_dump's own role (DATABASE_MIGRATION_URL), which must
+  // read every row anyway; row_security = off makes a role that cannot fail loudly instead of
+  // reading a filtered manifest.
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: config.database.acquireTimeoutMs });
+  await client.connect();
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    await client.query('SET LOCAL row_security = off');
+    const { rows } = await client.query<{ id: string }>('SELECT pg_export_snapshot() AS id');
+    const tx: Tx = {
+      query: async <T>(sql: string, ...params: unknown[]) => (await client.query({ text: sql, values: params })).rows as T[],
+      execute: async (sql: string, ...params: unknown[]) => (await client.query({ text: sql, values: params })).rowCount ?? 0,
+    };
+    const facts = await readFacts(tx, 'postgres');
+    const described = await describe(tx, facts);
+    const bin = await findPgTool('pg_dump', config.backup.pgBinDir, majorOf(facts.serverVersion));
+    const { dbname, env } = libpqTarget(url);
+    const child = spawn(bin, ['--format=custom', `--snapshot=${rows[0].id}`, '--no-password', `--dbname=${dbname}`], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env,
+    });
+    const result = await write(facts, described, checkedOutput(child));
+    await client.query('COMMIT');
+    return result;
+  } catch (e) {
+    if (/row-level security/.test(String((e as Error).message)))
+      throw new BackupError('BACKUP.DUMP_FAILED', `The backup role cannot read past row-level security.${RLS_HINT}`);
+    throw e;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 // pg_dump's stdout, then its exit status: a dump that fails half-way must not end like a
@@ -117,10 +133,10 @@ async function* checkedOutput(child: ChildProcess): AsyncGenerator<Uint8Array> {
   }
 }
 
+const RLS_HINT = ' pg_dump connects with DATABASE_MIGRATION_URL (else DATABASE_URL): that role must be a superuser or have BYPASSRLS.';
+
 function dumpFailed(stderr: string): BackupError {
   const why = firstError(stderr, 'pg_dump');
-  const hint = /row-level security/.test(why)
-    ? ' pg_dump connects with DATABASE_MIGRATION_URL (else DATABASE_URL): that role must be a superuser or have BYPASSRLS.'
-    : '';
+  const hint = /row-level security/.test(why) ? RLS_HINT : '';
   return new BackupError('BACKUP.DUMP_FAILED', `pg_dump failed: ${why}.${hint}`);
 }

@@ -1,5 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, randomBytes } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import path from 'node:path';
+import { parseTrustProxy } from './trust-proxy';
+import type { TrustProxy } from './trust-proxy';
 
 // Every setting Maple reads, validated once at boot. A bad value stops the process with one
 // line that names the variable; nothing else in the code reads process.env.
@@ -21,16 +24,33 @@ export type AppConfig = {
   };
   bodyLimitBytes: number;
   corsOrigins: string[];
+  /** Which peers may name the client in X-Forwarded-For (off unless configured). */
+  trustProxy: TrustProxy;
+  metrics: MetricsConfig;
   shutdownGraceMs: number;
   natsUrl: string | undefined;
   billing: { trialDays: number };
   auth: AuthConfig;
+  audit: {
+    /** Ed25519 key that signs checkpoints. Required in production; generated per process elsewhere. */
+    signingKey: KeyObject | undefined;
+  };
+  /** Inputs of operator commands (apps/cli). */
+  cli: { adminPassword: string | undefined; ofacSnapshotDir: string; operator: string };
+  /** Things an operator should know, logged once at start (never secrets). */
+  warnings: string[];
   projections: {
     /** Whether this process runs the async projection daemon. */
     inProcess: boolean;
     stallAfterMs: number;
     batchSize: number;
   };
+  jobs: {
+    /** Connections of the job queue's own pool (PostgreSQL server only). */
+    poolSize: number;
+  };
+  /** Port of the worker's Prometheus endpoint (0: none). The API serves /metrics itself. */
+  workerMetricsPort: number;
   backup: BackupConfig;
 };
 
@@ -45,6 +65,16 @@ export type BackupConfig = {
   keep: number;
   /** Folder of pg_dump and pg_restore; unset: /usr/lib/postgresql/<newest>/bin, then PATH. */
   pgBinDir: string | undefined;
+};
+
+export type MetricsConfig = {
+  /** A port of its own for /metrics; then the API port does not serve it. */
+  port: number | undefined;
+  host: string;
+  /** Bearer token a scraper must send, on whichever port serves metrics. */
+  token: string | undefined;
+  /** Whether the API port answers /metrics (off in production unless a token protects it). */
+  onApiPort: boolean;
 };
 
 export type AuthConfig = {
@@ -123,10 +153,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'test', 'production'] as const, 'development');
   const url = postgresUrl(env, 'DATABASE_URL');
   const cors = (env.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const port = int(env, 'PORT', 3000, 0, 65535);
+  const host = env.HOST || '0.0.0.0';
+  const auth = authConfig(env, nodeEnv);
+  const signingKey = auditSigningKey(env, nodeEnv);
   return {
     env: nodeEnv,
-    port: int(env, 'PORT', 3000, 0, 65535),
-    host: env.HOST || '0.0.0.0',
+    port,
+    host,
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     database: {
       url,
@@ -139,16 +173,27 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 100 * 1_048_576),
     corsOrigins: cors,
+    trustProxy: trustProxy(env),
+    metrics: metricsConfig(env, nodeEnv, port, host),
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10000, 0, 600000),
     natsUrl: env.NATS_URL || undefined,
     billing: { trialDays: int(env, 'BILLING_TRIAL_DAYS', 14, 1, 365) },
-    auth: authConfig(env, nodeEnv),
+    auth,
+    audit: { signingKey },
+    cli: {
+      adminPassword: env.MAPLE_ADMIN_PASSWORD || undefined,
+      ofacSnapshotDir: path.resolve(env.OFAC_SNAPSHOT_DIR || 'data/sanctions/ofac'),
+      operator: env.USER || 'operator',
+    },
+    warnings: keyWarnings(auth.jwtSecretGenerated, signingKey === undefined),
     projections: {
       // The embedded database lives inside the API process, so nobody else could run them.
       inProcess: projectionsInProcess(env, url),
       stallAfterMs: int(env, 'PROJECTION_STALL_MS', 30_000, 1000, 3_600_000),
       batchSize: int(env, 'PROJECTION_BATCH_SIZE', 500, 1, 100_000),
     },
+    jobs: { poolSize: int(env, 'JOBS_POOL_SIZE', 4, 1, 100) },
+    workerMetricsPort: int(env, 'WORKER_METRICS_PORT', 9464, 0, 65535),
     backup: {
       encryptionKey: backupKey(env),
       dir: path.resolve(env.BACKUP_DIR || '.backups'),
@@ -168,10 +213,55 @@ function backupKey(env: Env): Buffer | undefined {
   return key;
 }
 
+function trustProxy(env: Env): TrustProxy {
+  const parsed = parseTrustProxy(env.TRUST_PROXY);
+  if (typeof parsed === 'object' && !Array.isArray(parsed)) throw new ConfigError('TRUST_PROXY', parsed.error);
+  return parsed;
+}
+
+function metricsConfig(env: Env, nodeEnv: AppConfig['env'], apiPort: number, host: string): MetricsConfig {
+  const port = env.METRICS_PORT ? int(env, 'METRICS_PORT', 0, 1, 65535) : undefined;
+  if (port !== undefined && port === apiPort) throw new ConfigError('METRICS_PORT', `must differ from PORT (${apiPort})`);
+  const token = env.METRICS_TOKEN || undefined;
+  if (token !== undefined && token.length < 16) throw new ConfigError('METRICS_TOKEN', 'must be at least 16 characters');
+  // Metrics name routes, pool sizes and process internals: in production the public port shows
+  // them only to a scraper holding the token.
+  const onApiPort = port === undefined && (token !== undefined || nodeEnv !== 'production');
+  return { port, host: env.METRICS_HOST || host, token, onApiPort };
+}
+
+function auditSigningKey(env: Env, nodeEnv: AppConfig['env']): KeyObject | undefined {
+  const raw = env.AUDIT_SIGNING_KEY?.trim();
+  if (!raw) {
+    // A key made up at start dies with the process: no checkpoint could be verified afterwards.
+    if (nodeEnv === 'production') throw new ConfigError('AUDIT_SIGNING_KEY', 'is required in production (an Ed25519 private key, PEM or base64 PKCS#8)');
+    return undefined;
+  }
+  let key: KeyObject;
+  try {
+    key = raw.includes('-----BEGIN') ? createPrivateKey(raw) : createPrivateKey({ key: Buffer.from(raw, 'base64'), format: 'der', type: 'pkcs8' });
+  } catch {
+    throw new ConfigError('AUDIT_SIGNING_KEY', 'is not a readable private key (PEM or base64 PKCS#8)');
+  }
+  if (key.asymmetricKeyType !== 'ed25519') throw new ConfigError('AUDIT_SIGNING_KEY', `must be an Ed25519 key, got ${key.asymmetricKeyType}`);
+  return key;
+}
+
+// Outside production a missing key is made up per process; say once what that breaks.
+function keyWarnings(jwtGenerated: boolean, auditKeyMissing: boolean): string[] {
+  const missing = [jwtGenerated ? 'JWT_SECRET' : null, auditKeyMissing ? 'AUDIT_SIGNING_KEY' : null].filter(Boolean);
+  if (!missing.length) return [];
+  const effects = [
+    jwtGenerated ? 'access tokens are accepted by this process only, and only until it restarts' : null,
+    auditKeyMissing ? 'audit checkpoint signatures cannot be verified after a restart' : null,
+  ].filter(Boolean);
+  return [`${missing.join(' and ')} not set: this process uses a random key of its own, so ${effects.join(', and ')}. Set ${missing.length > 1 ? 'them' : 'it'} wherever several processes or restarts matter (required in production).`];
+}
+
 function authConfig(env: Env, nodeEnv: AppConfig['env']): AuthConfig {
   const secret = env.JWT_SECRET || undefined;
   // No default signing key in production: a guessable one would let anyone mint admin tokens.
-  if (!secret && nodeEnv === 'production') throw new ConfigError('JWT_SECRET', 'is required in production');
+  if (!secret && nodeEnv === 'production') throw new ConfigError('JWT_SECRET', 'is required in production (at least 32 characters, the same for every API process)');
   if (secret && secret.length < 32) throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
   const email = env.BOOTSTRAP_ADMIN_EMAIL || undefined;
   const password = env.BOOTSTRAP_ADMIN_PASSWORD || undefined;

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
-import type { Database } from '../database/database';
+import { randomUUID } from 'node:crypto';
+import type { Database, Tx } from '../database/database';
 import { ConcurrencyConflictError } from '../event-store/event-store.errors';
 import type { EventStore } from '../event-store/event-store';
 import type { AppendResult, DomainEvent, EventMetadata, NewEvent, StoredEvent, StreamRef } from '../event-store/event.types';
-import type { Command, Decider } from './decider';
+import type { Command, CommandMeta, Decider } from './decider';
 import type { ProjectionRegistry } from './projection';
 
 /** Best-effort subscribers after commit (the @nestjs/cqrs EventBus in the app). */
@@ -11,13 +11,23 @@ export type AfterCommitPublisher = { publishAll(events: StoredEvent[]): void };
 
 export type RunResult<S> = { state: S; events: StoredEvent[]; append: AppendResult | null };
 
-// Event ids derive from the command id, so a retried command (same id) appends nothing new.
-export function eventIdFor(commandId: string, index: number): string {
-  const h = createHash('sha256').update(`${commandId}:${index}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+export type RetryPolicy = { attempts: number; baseDelayMs: number; maxDelayMs: number };
+
+/**
+ * A command that did not pin an expected version is decided again on a fresh read when another
+ * writer moved its stream first (as Emmett's command handler does): a few attempts, with jittered
+ * exponential backoff so that racing writers spread out instead of colliding again.
+ */
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 4, maxDelayMs: 200 };
+
+// Serialization failures and deadlocks are the server saying "run it again"; nothing was written.
+function retryable(e: unknown): boolean {
+  if (e instanceof ConcurrencyConflictError) return true;
+  const code = (e as { code?: string })?.code;
+  return code === '40001' || code === '40P01';
 }
 
-export function metadataOf(cmd: Command): EventMetadata {
+export function metadataOf(cmd: Pick<Command, 'meta'>): EventMetadata {
   const m = cmd.meta;
   return { actorId: m.actorId, companyId: m.companyId, correlationId: m.correlationId, causationId: m.causationId ?? m.commandId, ip: m.ip ?? null, userAgent: m.userAgent ?? null };
 }
@@ -25,6 +35,8 @@ export function metadataOf(cmd: Command): EventMetadata {
 /**
  * The thin shell around a decider: load the stream, fold, decide, append and run the inline
  * projections in ONE transaction; publish to best-effort subscribers only after commit.
+ * What a command did is in the state it returns and the events it stored, both read from the
+ * transaction that committed; never inferred from an empty result.
  */
 export class CommandRunner {
   constructor(
@@ -33,6 +45,7 @@ export class CommandRunner {
     private readonly projections: ProjectionRegistry,
     private readonly publisher?: AfterCommitPublisher,
     private readonly onPublishError: (e: unknown) => void = () => undefined,
+    private readonly retry: RetryPolicy = DEFAULT_RETRY,
   ) {}
 
   async run<C extends Command, E extends DomainEvent, S>(
@@ -41,42 +54,81 @@ export class CommandRunner {
     command: C,
     opts: { expectedVersion?: number; schemaVersions?: Partial<Record<E['type'], number>> } = {},
   ): Promise<RunResult<S>> {
-    const result = await this.db.transaction(
-      async (tx) => {
-        const history = await this.store.readStream(tx, stream.id);
-        if (opts.expectedVersion !== undefined && opts.expectedVersion !== history.length) {
-          throw new ConcurrencyConflictError(stream.id, opts.expectedVersion, history.length);
-        }
-        let state = history.reduce((s, e) => decider.evolve(s, { type: e.type, data: e.data } as E), decider.initialState);
-        const decided = decider.decide(command, state);
-        if (decided.length === 0) return { state, events: [] as StoredEvent[], append: null };
-        const metadata = metadataOf(command);
-        const newEvents: NewEvent[] = decided.map((e, i) => ({
-          eventId: eventIdFor(command.meta.commandId, i),
-          type: e.type,
-          data: e.data,
-          schemaVersion: opts.schemaVersions?.[e.type as E['type']] ?? this.store.upcasters.currentVersion(e.type),
-          metadata,
-        }));
-        const append = await this.store.append(tx, stream, newEvents, history.length);
-        const stored = append.events;
-        if (!append.idempotent) {
-          await this.projections.checkInvariants(tx, stored);
-          await this.projections.applyInline(tx, stored);
+    // A pinned version is the caller's own check: its conflict is the caller's answer (409).
+    const attempts = opts.expectedVersion === undefined ? this.retry.attempts : 1;
+    const result = await this.withRetry(attempts, () =>
+      this.db.transaction(
+        async (tx) => {
+          const history = await this.store.readStream(tx, stream.id);
+          if (opts.expectedVersion !== undefined && opts.expectedVersion !== history.length) {
+            throw new ConcurrencyConflictError(stream.id, opts.expectedVersion, history.length);
+          }
+          let state = history.reduce((s, e) => decider.evolve(s, { type: e.type, data: e.data } as E), decider.initialState);
+          const decided = decider.decide(command, state);
+          if (decided.length === 0) return { state, events: [] as StoredEvent[], append: null };
+          const append = await this.appendIn(tx, stream, decided, command.meta, history.length, opts.schemaVersions);
           for (const e of decided) state = decider.evolve(state, e);
-        }
-        return { state, events: append.idempotent ? [] : stored, append };
-      },
-      { companyId: stream.companyId, allCompanies: stream.companyId === null },
+          return { state, events: append.events, append };
+        },
+        scopeOf(stream),
+      ),
     );
-    // After commit: a failing subscriber can neither undo nor lose the write.
-    if (result.events.length && this.publisher) {
-      try {
-        this.publisher.publishAll(result.events);
-      } catch (e) {
-        this.onPublishError(e);
-      }
-    }
+    this.publish(result.events);
     return result;
   }
+
+  /**
+   * Appends events that need no state (a record of an access, a telemetry seal): no read of the
+   * stream, expected version 'any', so parallel callers never conflict. Invariants and inline
+   * projections run as for any command.
+   */
+  async append(stream: StreamRef, events: readonly DomainEvent[], meta: CommandMeta): Promise<StoredEvent[]> {
+    const append = await this.withRetry(this.retry.attempts, () => this.db.transaction((tx) => this.appendIn(tx, stream, events, meta, 'any'), scopeOf(stream)));
+    this.publish(append.events);
+    return append.events;
+  }
+
+  private async appendIn(tx: Tx, stream: StreamRef, decided: readonly DomainEvent[], meta: CommandMeta, expected: number | 'any', schemaVersions?: Partial<Record<string, number>>): Promise<AppendResult> {
+    const metadata = metadataOf({ meta });
+    const newEvents: NewEvent[] = decided.map((e) => ({
+      // Ids are new for every attempt: a retried command is a new decision, and replaying a
+      // client's retry is the idempotency record's job (HTTP layer), not the store's.
+      eventId: randomUUID(),
+      type: e.type,
+      data: e.data,
+      schemaVersion: schemaVersions?.[e.type] ?? this.store.upcasters.currentVersion(e.type),
+      metadata,
+    }));
+    const append = await this.store.append(tx, stream, newEvents, expected);
+    await this.projections.checkInvariants(tx, append.events);
+    await this.projections.applyInline(tx, append.events);
+    return append;
+  }
+
+  private async withRetry<T>(attempts: number, fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (e) {
+        if (attempt >= attempts || !retryable(e)) throw e;
+        const cap = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
+        await new Promise((r) => setTimeout(r, Math.random() * cap));
+      }
+    }
+  }
+
+  // After commit: a failing subscriber can neither undo nor lose the write.
+  private publish(events: StoredEvent[]): void {
+    if (!events.length || !this.publisher) return;
+    try {
+      this.publisher.publishAll(events);
+    } catch (e) {
+      this.onPublishError(e);
+    }
+  }
+}
+
+// A stream without a company is platform-level: it is written as maple_system.
+function scopeOf(stream: StreamRef) {
+  return stream.companyId === null ? { allCompanies: true } : { companyId: stream.companyId };
 }

@@ -8,22 +8,30 @@ import type { AppConfig } from '../config/config';
 import { PrismaClient } from './generated/client';
 import type { Prisma } from './generated/client';
 import { capturingFactory, driverQuery, withCapture } from './driver-transaction';
-import { quoteLiteral, runPgTransaction } from './pg-transaction';
-import type { SqlTx } from './pg-transaction';
+import { runPgTransaction, transactionOpening } from './pg-transaction';
+import type { OpeningStatement, SqlTx } from './pg-transaction';
 import type { CapturedTx } from './driver-transaction';
 import { compareMigrations, readMigrationFiles } from './migration-files';
 import type { AppliedMigration, MigrationCheck } from './migration-files';
 import { applyMigrations, defaultMigrationPaths, pgliteMigrationAdapter, postgresMigrationAdapter } from './schema-engine';
 import type { MigrationPaths } from './schema-engine';
 
-/** The role the application runs as: owns no table, has no BYPASSRLS (created by a migration). */
+/** The role the application runs as for a company: owns no table, has no BYPASSRLS (created by a migration). */
 export const APP_ROLE = 'maple_app';
+
+/**
+ * The role of cross-company work (platform administration, jobs, projections): maple_app's
+ * privileges and every company's rows. A transaction becomes it with SET LOCAL ROLE; no setting
+ * can widen what maple_app sees.
+ */
+export const SYSTEM_ROLE = 'maple_system';
 
 export type DatabaseKind = 'postgres' | 'embedded';
 
 /**
- * Who a transaction runs for. Row-level security reads `app.company_id`; `allCompanies` is
- * the explicit path for system processes (projection daemon, platform administration).
+ * Who a transaction runs for. Row-level security reads `app.company_id` under the role
+ * maple_app; `allCompanies` runs the transaction as maple_system, the explicit path for system
+ * processes (projection daemon, jobs) and platform administration.
  */
 export type DbScope = { companyId?: string | null; allCompanies?: boolean };
 
@@ -55,7 +63,9 @@ export class DatabaseUnavailableError extends Error {
 export class Database {
   private constructor(
     readonly kind: DatabaseKind,
-    readonly prisma: PrismaClient,
+    // Not public: a query through the client outside `transaction` would run as the login role,
+    // with no tenant scope. Typed reads get it through `prismaTransaction`.
+    private readonly prisma: PrismaClient,
     private readonly migrationAdapter: () => SqlMigrationAwareDriverAdapterFactory,
     private readonly pool: Pool | undefined,
     private readonly pglite: PGlite | undefined,
@@ -136,7 +146,7 @@ export class Database {
    */
   async transaction<T>(fn: (tx: Tx) => Promise<T>, scope: DbScope = {}, options: { timeoutMs?: number } = {}): Promise<T> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS;
-    if (this.pool) return runPgTransaction(this.pool, scopeOpening(scope), fn, timeoutMs);
+    if (this.pool) return runPgTransaction(this.pool, scopeOpening(scope, timeoutMs), fn, timeoutMs);
     return this.prismaTransaction(fn, scope, options);
   }
 
@@ -146,7 +156,7 @@ export class Database {
       this.prisma.$transaction(
         async (p) => {
           const tx = wrapTx(p, driver());
-          await tx.execute(scopeSettings, APP_ROLE, scope.companyId ?? '', scope.allCompanies ? 'on' : 'off');
+          await tx.execute(scopeSettings, scope.allCompanies ? SYSTEM_ROLE : APP_ROLE, scope.allCompanies ? '' : (scope.companyId ?? ''));
           return fn(tx);
         },
         { timeout: options.timeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS, maxWait: 10_000 },
@@ -156,17 +166,39 @@ export class Database {
 
   /** A transaction as the connecting (owner) role: migrations, maintenance, test set-up only. */
   async ownerTransaction<T>(fn: (tx: Tx) => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
-    // FORCE ROW LEVEL SECURITY binds a non-superuser owner too: maintenance spans companies.
+    // The owner passes the tenant policies (app_can_access names it): maintenance spans companies.
     const timeoutMs = options.timeoutMs ?? 120_000;
-    if (this.pool) return runPgTransaction(this.pool, ['BEGIN', `SET LOCAL app.all_companies = 'on'`], fn, timeoutMs);
+    if (this.pool) return runPgTransaction(this.pool, transactionOpening({}, timeoutMs), fn, timeoutMs);
+    return withCapture((driver) => this.prisma.$transaction(async (p) => fn(wrapTx(p, driver())), { timeout: timeoutMs, maxWait: 10_000 }));
+  }
+
+  /**
+   * Who the server login is, for the production boot check: a superuser or a BYPASSRLS login
+   * would make every policy void the moment a transaction failed to switch roles.
+   */
+  async loginRole(): Promise<{ name: string; superuser: boolean; bypassRls: boolean }> {
+    const [r] = await this.prisma.$queryRawUnsafe<{ name: string; superuser: boolean; bypass: boolean }[]>(
+      `SELECT rolname::text AS name, rolsuper AS superuser, rolbypassrls AS bypass FROM pg_roles WHERE rolname = session_user`,
+    );
+    return { name: r.name, superuser: r.superuser, bypassRls: r.bypass };
+  }
+
+  /**
+   * On the embedded database, one statement (with parameters) or one parameterless script
+   * (several statements) in an owner transaction of its own, queued behind the application's
+   * transactions on the single connection. pg-boss on PGlite runs through it (jobs/embedded-queue-db.ts).
+   */
+  async embeddedScript(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> {
+    if (this.kind !== 'embedded') throw new Error('embeddedScript is for the embedded database');
     return withCapture((driver) =>
       this.prisma.$transaction(
-        async (p) => {
-          const tx = wrapTx(p, driver());
-          await tx.execute(ownerSettings);
-          return fn(tx);
+        async () => {
+          const tx = driver().client as unknown as { query(sql: string, params?: unknown[]): Promise<{ rows: unknown[] }>; exec(sql: string): Promise<{ rows: unknown[] }[]> };
+          if (values?.length) return { rows: (await tx.query(text, values)).rows };
+          const results = await tx.exec(text);
+          return { rows: [...results].reverse().find((r) => r.rows.length)?.rows ?? [] };
         },
-        { timeout: timeoutMs, maxWait: 10_000 },
+        { timeout: 120_000, maxWait: 30_000 },
       ),
     );
   }
@@ -197,18 +229,14 @@ export class Database {
 /** How long `transaction` lets a transaction run unless told otherwise. */
 export const DEFAULT_TRANSACTION_TIMEOUT_MS = 30_000;
 
-const scopeSettings = `SELECT set_config('role', $1, true), set_config('app.company_id', $2, true), set_config('app.all_companies', $3, true)`;
-const ownerSettings = `SELECT set_config('app.all_companies', 'on', true)`;
+const scopeSettings = `SELECT set_config('role', $1, true), set_config('app.company_id', $2, true)`;
 
-// SET LOCAL rather than SELECT set_config(...): utility statements skip the planner, and this
-// opening comes with every transaction.
-export function scopeOpening(scope: DbScope): string[] {
-  return [
-    'BEGIN',
-    `SET LOCAL role ${APP_ROLE}`,
-    `SET LOCAL app.company_id = ${quoteLiteral(scope.companyId ?? '')}`,
-    `SET LOCAL app.all_companies = '${scope.allCompanies ? 'on' : 'off'}'`,
-  ];
+/** The opening of a scoped transaction on PostgreSQL: the role and the company, transaction-local. */
+export function scopeOpening(scope: DbScope, timeoutMs = DEFAULT_TRANSACTION_TIMEOUT_MS): OpeningStatement[] {
+  return transactionOpening(
+    { role: scope.allCompanies ? SYSTEM_ROLE : APP_ROLE, 'app.company_id': scope.allCompanies ? '' : (scope.companyId ?? '') },
+    timeoutMs,
+  );
 }
 
 // Raw SQL goes straight to the driver connection of Prisma's transaction (see driver-transaction.ts).

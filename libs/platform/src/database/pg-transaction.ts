@@ -1,3 +1,4 @@
+import { Query } from 'pg';
 import type { Pool, PoolClient, QueryResult } from 'pg';
 import { pgTypesLikePglite } from './driver-transaction';
 
@@ -16,26 +17,82 @@ export class TransactionTimeoutError extends Error {
   }
 }
 
+/** One statement of a transaction's opening: SQL text and its parameters (never spliced into the text). */
+export type OpeningStatement = { text: string; values: string[] };
+
 /**
- * A transaction on one pooled `pg` connection, without Prisma's interactive-transaction machinery.
- *
- * The opening (BEGIN plus the role and company settings) is not sent on its own: it travels with
- * the transaction's first statement in one simple-protocol message, that statement's parameters
- * written as quoted literals (untyped, exactly like a parameter, so PostgreSQL infers the same
- * types). Every round trip costs CPU on both ends, and a one-statement append needs two instead
- * of three. A first statement whose parameters cannot be written as literals (buffers, dates,
- * arrays, objects) is sent after the opening instead; later statements use the extended protocol.
+ * The statements that open a transaction: BEGIN, then the role, the company and the idle time
+ * limit as transaction-local settings (set_config(..., true) is SET LOCAL), all as parameters.
  */
-/** The statements that open a transaction: the caller's (BEGIN and settings) and the idle time limit. */
-export function fullOpening(opening: readonly string[], timeoutMs: number): string[] {
-  return [...opening, `SET LOCAL idle_in_transaction_session_timeout = ${Math.max(1, Math.ceil(timeoutMs))}`];
+export function transactionOpening(settings: Record<string, string>, timeoutMs: number): OpeningStatement[] {
+  const all = { ...settings, idle_in_transaction_session_timeout: String(Math.max(1, Math.ceil(timeoutMs))) };
+  const names = Object.keys(all);
+  return [
+    { text: 'BEGIN', values: [] },
+    {
+      text: `SELECT ${names.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(', ')}`,
+      values: names.flatMap((n) => [n, all[n as keyof typeof all]]),
+    },
+  ];
 }
 
-export async function runPgTransaction<T>(pool: Pool, opening: readonly string[], fn: (tx: SqlTx) => Promise<T>, timeoutMs: number): Promise<T> {
+// The opening statements go out in the same write as the first statement, in the extended
+// protocol and with a single Sync at the end (protocol pipelining): one round trip, as if the
+// transaction had been opened already, and every value travels as a bound parameter. If an
+// opening statement fails, the server skips the rest up to the Sync and the error is this
+// query's error.
+class PipelinedQuery extends Query {
+  constructor(
+    private readonly opening: readonly OpeningStatement[],
+    text: string,
+    values: unknown[],
+    callback: (err: Error | null, results: QueryResult | QueryResult[]) => void,
+  ) {
+    super({ text, values, types: pgTypesLikePglite, queryMode: 'extended', callback } as unknown as ConstructorParameters<typeof Query>[0]);
+  }
+
+  /** Runs the opening and `text` in one round trip; resolves with the result of `text`. */
+  static run(client: PoolClient, opening: readonly OpeningStatement[], text: string, values: unknown[]): Promise<QueryResult> {
+    return new Promise((resolve, reject) => {
+      client.query(
+        new PipelinedQuery(opening, text, values, (err, results) => {
+          if (err) reject(err);
+          else resolve(Array.isArray(results) ? results[results.length - 1] : results);
+        }),
+      );
+    });
+  }
+
+  prepare(connection: PgConnection): void {
+    for (const s of this.opening) {
+      connection.parse({ text: s.text, name: '', types: [] });
+      connection.bind({ portal: '', statement: '', values: s.values });
+      connection.describe({ type: 'P', name: '' });
+      connection.execute({ portal: '', rows: 0 });
+    }
+    (Query.prototype as unknown as { prepare(c: PgConnection): void }).prepare.call(this, connection);
+  }
+}
+
+// The part of pg's Connection (pg/lib/connection.js) that writes extended-protocol messages.
+type PgConnection = {
+  parse(m: { text: string; name: string; types: number[] }): void;
+  bind(m: { portal: string; statement: string; values: string[] }): void;
+  describe(m: { type: 'P' | 'S'; name: string }): void;
+  execute(m: { portal: string; rows: number }): void;
+};
+
+/**
+ * A transaction on one pooled `pg` connection, without Prisma's interactive-transaction machinery.
+ * The opening (BEGIN plus the role and company settings) costs no round trip of its own: it is
+ * pipelined with the transaction's first statement (see PipelinedQuery).
+ */
+export async function runPgTransaction<T>(pool: Pool, opening: readonly OpeningStatement[], fn: (tx: SqlTx) => Promise<T>, timeoutMs: number): Promise<T> {
   const client = await pool.connect();
-  // The server also ends a transaction left idle past its time limit (a hung caller must not keep
-  // row or advisory locks, such as a company's chain lock): the session is terminated.
-  const tx = new PgTx(client, fullOpening(opening, timeoutMs));
+  // The opening sets idle_in_transaction_session_timeout: the server also ends a transaction left
+  // idle past its time limit (a hung caller must not keep row or advisory locks, such as a
+  // company's chain lock).
+  const tx = new PgTx(client, opening);
   const timer = setTimeout(() => (tx.expired = true), timeoutMs);
   let broken: Error | undefined;
   // The pool listens for errors on idle clients only. A checked-out connection that dies between
@@ -72,7 +129,7 @@ class PgTx implements SqlTx {
 
   constructor(
     private readonly client: PoolClient,
-    private readonly opening: readonly string[],
+    private readonly opening: readonly OpeningStatement[],
   ) {}
 
   async query<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]> {
@@ -87,102 +144,12 @@ class PgTx implements SqlTx {
     if (this.expired) throw new Error('the transaction has timed out');
     if (!this.opened) {
       this.opened = true;
-      const inlined = inlineParameters(sql, params);
-      if (inlined !== null) {
-        // One result per opening statement, then the statement's.
-        const results = (await this.client.query({ text: `${this.opening.join('; ')};\n${inlined}`, types: pgTypesLikePglite })) as unknown as QueryResult[];
-        return results[this.opening.length];
-      }
-      await this.client.query(this.opening.join('; '));
+      // A parameterless text may hold several statements, which only the simple protocol runs:
+      // then the opening goes first, in a round trip of its own.
+      if (!(params.length === 0 && sql.includes(';'))) return PipelinedQuery.run(this.client, this.opening, sql, params);
+      const last = this.opening[this.opening.length - 1];
+      await PipelinedQuery.run(this.client, this.opening.slice(0, -1), last.text, last.values);
     }
     return this.client.query({ text: sql, values: params, types: pgTypesLikePglite });
   }
-}
-
-/**
- * A SQL literal for a value, as PostgreSQL's own quoting rules want it (standard_conforming_strings
- * on: quotes doubled; with a backslash, an E'' string with backslashes doubled too).
- */
-export function quoteLiteral(s: string): string {
-  const q = s.replace(/'/g, "''");
-  return s.includes('\\') ? `E'${q.replace(/\\/g, '\\\\')}'` : `'${q}'`;
-}
-
-function literal(v: unknown): string | null {
-  switch (typeof v) {
-    case 'string':
-      return v.includes('\0') ? null : quoteLiteral(v);
-    case 'number':
-      return Number.isFinite(v) ? `'${String(v)}'` : null;
-    case 'bigint':
-      return `'${v.toString()}'`;
-    case 'boolean':
-      return v ? "'true'" : "'false'";
-    default:
-      return v === null || v === undefined ? 'NULL' : null;
-  }
-}
-
-/**
- * `sql` with each $n replaced by the literal of params[n-1], or null when a parameter has no
- * plain literal or the text cannot be read safely. Skips quoted strings, quoted identifiers,
- * comments and dollar-quoted bodies, where a `$1` is text, not a parameter.
- */
-export function inlineParameters(sql: string, params: readonly unknown[]): string | null {
-  const lits: string[] = [];
-  for (const p of params) {
-    const l = literal(p);
-    if (l === null) return null;
-    lits.push(l);
-  }
-  let out = '';
-  let i = 0;
-  let from = 0;
-  const n = sql.length;
-  while (i < n) {
-    const c = sql[i];
-    if (c === "'" || c === '"') {
-      // A quoted string or identifier; '' and "" inside are escapes. An E'' string may contain \'.
-      const escapes = c === "'" && i > 0 && (sql[i - 1] === 'E' || sql[i - 1] === 'e');
-      i++;
-      while (i < n) {
-        if (escapes && sql[i] === '\\') i += 2;
-        else if (sql[i] === c && sql[i + 1] === c) i += 2;
-        else if (sql[i] === c) break;
-        else i++;
-      }
-      if (i >= n) return null;
-      i++;
-    } else if (c === '-' && sql[i + 1] === '-') {
-      const end = sql.indexOf('\n', i);
-      i = end < 0 ? n : end + 1;
-    } else if (c === '/' && sql[i + 1] === '*') {
-      const end = sql.indexOf('*/', i + 2);
-      const nested = sql.indexOf('/*', i + 2);
-      // An unterminated or nested comment: give up and send the statement on its own.
-      if (end < 0 || (nested !== -1 && nested < end)) return null;
-      i = end + 2;
-    } else if (c === '$') {
-      const param = /^\$(\d+)/.exec(sql.slice(i, i + 12));
-      if (param && !/[\w$]/.test(sql[i - 1] ?? ' ')) {
-        const k = Number(param[1]);
-        if (k < 1 || k > lits.length) return null;
-        out += sql.slice(from, i) + lits[k - 1];
-        i += param[0].length;
-        from = i;
-        continue;
-      }
-      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i, i + 64));
-      if (tag && !/[\w$]/.test(sql[i - 1] ?? ' ')) {
-        const end = sql.indexOf(tag[0], i + tag[0].length);
-        if (end < 0) return null;
-        i = end + tag[0].length;
-      } else {
-        i++;
-      }
-    } else {
-      i++;
-    }
-  }
-  return out + sql.slice(from);
 }

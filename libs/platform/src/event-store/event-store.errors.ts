@@ -9,13 +9,6 @@ export class ConcurrencyConflictError extends DomainError {
   }
 }
 
-/** The same event id was sent again with different content. */
-export class IdempotencyMismatchError extends DomainError {
-  constructor(eventId: string) {
-    super('EVENT_STORE.IDEMPOTENCY_CONFLICT', `Event ${eventId} was already appended with different content.`);
-  }
-}
-
 /** An event could not be upcast to its current shape: the projection must stop, not skip it. */
 export class UpcastError extends DomainError {
   constructor(type: string, from: number, to: number) {

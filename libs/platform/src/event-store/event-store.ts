@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Tx } from '../database/database';
-import { ConcurrencyConflictError, IdempotencyMismatchError } from './event-store.errors';
+import { ConcurrencyConflictError } from './event-store.errors';
 import type { AppendResult, Checkpoint, ExpectedVersion, NewEvent, StoredEvent, StreamRef } from './event.types';
 import { Upcasters } from './upcasters';
 
@@ -77,47 +77,36 @@ export function eventHash(prevHex: string | null, record: ChainedRecord): string
 }
 
 // canonicalJson(record) with the record's keys written in their sorted order directly: the same
-// bytes, without sorting eleven keys for every event verified.
+// bytes, without sorting eleven keys for every event verified. The database writes the very same
+// text (events_canonical, migration 20261201001000_chain_in_database) when it hashes a new event.
 function canonicalRecord(r: ChainedRecord): string {
-  const { head, tail } = chainPieces(r);
-  return head + '"position":' + canonicalJson(r.position) + ',"recordedAt":' + canonicalJson(r.recordedAt) + ',' + tail + canonicalJson(r.version) + '}';
+  return (
+    '{"companyId":' + canonicalJson(r.companyId) +
+    ',"data":' + canonicalJson(r.data) +
+    ',"eventId":' + canonicalJson(r.eventId) +
+    ',"metadata":' + canonicalJson(r.metadata) +
+    ',"position":' + canonicalJson(r.position) +
+    ',"recordedAt":' + canonicalJson(r.recordedAt) +
+    ',"schemaVersion":' + canonicalJson(r.schemaVersion) +
+    ',"streamId":' + canonicalJson(r.streamId) +
+    ',"streamType":' + canonicalJson(r.streamType) +
+    ',"type":' + canonicalJson(r.type) +
+    ',"version":' + canonicalJson(r.version) + '}'
+  );
 }
 
 /**
- * The canonical record around the three fields the database hands out under the chain lock
- * (position, recordedAt, version): `head` + `"position":"<p>","recordedAt":"<t>",` + `tail` + `<v>}`.
- * The append function (migration 20261125040000_event_append) hashes exactly that; position
- * and recordedAt are plain digits and an ISO time, so their JSON is the text in quotes.
- */
-export function chainPieces(r: Omit<ChainedRecord, 'position' | 'recordedAt' | 'version'>): { head: string; tail: string } {
-  return {
-    head:
-      '{"companyId":' + canonicalJson(r.companyId) +
-      ',"data":' + canonicalJson(r.data) +
-      ',"eventId":' + canonicalJson(r.eventId) +
-      ',"metadata":' + canonicalJson(r.metadata) + ',',
-    tail:
-      '"schemaVersion":' + canonicalJson(r.schemaVersion) +
-      ',"streamId":' + canonicalJson(r.streamId) +
-      ',"streamType":' + canonicalJson(r.streamType) +
-      ',"type":' + canonicalJson(r.type) +
-      ',"version":',
-  };
-}
-
-/**
- * The one statement an append sends: the `events_append` call and its parameters, each event's
- * canonical record in the two pieces around the fields the database hands out (see `chainPieces`).
+ * The one statement an append sends: the `events_append` call and its parameters. The client
+ * sends content only; the database assigns position, time and version and computes the hash from
+ * the row it stores.
  */
 export function appendCall(stream: StreamRef, events: readonly NewEvent[], expected: ExpectedVersion) {
   const payload = events.map((e) => {
     const schemaVersion = e.schemaVersion ?? 1;
-    // What is hashed is what is stored, after a JSON round trip (as jsonb will give it back).
+    // What the caller gets back is what is stored, after a JSON round trip (as jsonb gives it back).
     const data = JSON.parse(JSON.stringify(e.data ?? null)) as unknown;
     const metadata = JSON.parse(JSON.stringify({ ...e.metadata, schemaVersion })) as unknown;
-    const eventId = e.eventId.toLowerCase();
-    const { head, tail } = chainPieces({ eventId, streamId: stream.id, streamType: stream.type, type: e.type, schemaVersion, data, metadata, companyId: stream.companyId });
-    return { eventId, type: e.type, schemaVersion, data, metadata, head, tail };
+    return { eventId: e.eventId.toLowerCase(), type: e.type, schemaVersion, data, metadata };
   });
   return {
     sql: 'SELECT position, version, event_id, transaction_id, recorded_at FROM events_append($1, $2, $3, $4::int, $5::jsonb)',
@@ -148,6 +137,13 @@ type Row = {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+// 23505: a racing writer took the same (stream, version), or an event id was used before;
+// 40001: events_append found the stream at another version than expected.
+function isConflict(e: unknown): boolean {
+  const code = (e as { code?: string })?.code;
+  return code === '23505' || code === '40001';
+}
+
 function json(v: unknown): unknown {
   return typeof v === 'string' ? JSON.parse(v) : v;
 }
@@ -165,54 +161,38 @@ export class EventStore {
     if (events.length === 0) throw new Error('append needs at least one event');
     for (const e of events) if (!UUID.test(e.eventId)) throw new Error(`event id ${e.eventId} is not a UUID`);
 
-    // One statement (see events_append): the chain lock, the expected-version check, the hashes and
-    // the insert. The unique (stream, version) and event id constraints settle races; an event that
-    // hits one stops the batch, so a conflict can be told apart from an idempotent retry below.
+    // One statement (see events_append): the chain lock, the expected-version check, and the insert,
+    // whose trigger links and hashes each event. A stale expected version, or a writer that got to
+    // the same (stream, version) first, fails the statement: that is a conflict, never a success.
     const call = appendCall(stream, events, expected);
     const { payload } = call;
-    const inserted = await tx.query<{ position: string; version: number; event_id: string; transaction_id: string; recorded_at: string }>(call.sql, ...call.params);
-    if (inserted.length === events.length) {
-      const stored = inserted.map((r, i): StoredEvent => {
-        const e = payload[i];
-        const up = this.upcasters.upcast(e.type, e.schemaVersion, e.data);
-        return {
-          position: r.position,
-          transactionId: r.transaction_id,
-          eventId: r.event_id,
-          streamId: stream.id,
-          streamType: stream.type,
-          version: r.version,
-          type: e.type,
-          schemaVersion: up.schemaVersion,
-          data: up.data,
-          metadata: e.metadata as StoredEvent['metadata'],
-          companyId: stream.companyId,
-          recordedAt: new Date(r.recorded_at),
-        };
-      });
-      return { streamId: stream.id, fromVersion: inserted[0].version, toVersion: inserted[inserted.length - 1].version, positions: inserted.map((r) => r.position), idempotent: false, events: stored };
+    let inserted: { position: string; version: number; event_id: string; transaction_id: string; recorded_at: string }[];
+    try {
+      inserted = await tx.query(call.sql, ...call.params);
+    } catch (e) {
+      if (isConflict(e)) throw new ConcurrencyConflictError(stream.id, expected, null);
+      throw e;
     }
-    if (inserted.length > 0) {
-      // Part of a batch went in: throwing rolls the whole transaction back.
-      throw new ConcurrencyConflictError(stream.id, expected, null);
-    }
-    return this.resolveRejectedAppend(tx, stream, events, expected);
-  }
-
-  // Nothing was inserted: either the very same events are already stored (a retry) or
-  // another writer got there first.
-  private async resolveRejectedAppend(tx: Tx, stream: StreamRef, events: NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
-    const ids = `{${events.map((e) => e.eventId).join(',')}}`;
-    const existing = await tx.query<Row>(`SELECT ${COLUMNS} FROM events WHERE event_id = ANY($1::uuid[]) ORDER BY events.position`, ids);
-    if (existing.length === events.length && existing.every((r) => r.stream_id === stream.id)) {
-      events.forEach((e, i) => {
-        if (existing[i].event_id !== e.eventId || existing[i].type !== e.type) throw new IdempotencyMismatchError(e.eventId);
-      });
-      return { streamId: stream.id, fromVersion: existing[0].version, toVersion: existing[existing.length - 1].version, positions: existing.map((r) => r.position), idempotent: true, events: [] };
-    }
-    if (existing.length > 0) throw new IdempotencyMismatchError(existing[0].event_id);
-    const [r] = await tx.query<{ v: number }>('SELECT coalesce(max(version), 0)::int AS v FROM events WHERE stream_id = $1', stream.id);
-    throw new ConcurrencyConflictError(stream.id, expected, r.v);
+    if (inserted.length !== events.length) throw new Error(`events_append stored ${inserted.length} of ${events.length} events`);
+    const stored = inserted.map((r, i): StoredEvent => {
+      const e = payload[i];
+      const up = this.upcasters.upcast(e.type, e.schemaVersion, e.data);
+      return {
+        position: r.position,
+        transactionId: r.transaction_id,
+        eventId: r.event_id,
+        streamId: stream.id,
+        streamType: stream.type,
+        version: r.version,
+        type: e.type,
+        schemaVersion: up.schemaVersion,
+        data: up.data,
+        metadata: e.metadata as StoredEvent['metadata'],
+        companyId: stream.companyId,
+        recordedAt: new Date(r.recorded_at),
+      };
+    });
+    return { streamId: stream.id, fromVersion: inserted[0].version, toVersion: inserted[inserted.length - 1].version, positions: inserted.map((r) => r.position), events: stored };
   }
 
   async readStream(tx: Tx, streamId: string, opts: ReadStreamOptions = {}): Promise<StoredEvent[]> {

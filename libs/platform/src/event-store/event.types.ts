@@ -51,7 +51,6 @@ export type AppendResult = {
   fromVersion: number;
   toVersion: number;
   positions: string[];
-  idempotent: boolean;
-  /** The events as stored (upcast like a read would give them); empty for an idempotent retry. */
+  /** The events as stored (upcast like a read would give them). */
   events: StoredEvent[];
 };

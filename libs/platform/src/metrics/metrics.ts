@@ -1,5 +1,6 @@
 import { Registry, Histogram, Gauge, collectDefaultMetrics } from 'prom-client';
 import type { Database } from '../database/database';
+import { registerStorageMetrics } from '../monitoring/storage-metrics';
 
 /** One Prometheus registry per process (tests create several apps, so not the global one). */
 export class Metrics {
@@ -28,5 +29,6 @@ export class Metrics {
     pool('db_pool_connections_idle', 'Idle database connections', (s) => s.idle);
     pool('db_pool_waiting_requests', 'Queries waiting for a connection', (s) => s.waiting);
     pool('db_pool_connections_max', 'Configured pool size', (s) => s.max);
+    registerStorageMetrics(this.registry, database);
   }
 }

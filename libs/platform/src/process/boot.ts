@@ -1,6 +1,9 @@
 import { ConfigError, loadConfig } from '../config/config';
 import type { AppConfig } from '../config/config';
 import { Database, DatabaseUnavailableError } from '../database/database';
+import type { Metrics } from '../metrics/metrics';
+import { startMetricsServer } from '../metrics/metrics-server';
+import type { MetricsServer } from '../metrics/metrics-server';
 
 /**
  * What the API and the worker share while they start and stop. Boot failures end with one plain
@@ -26,11 +29,39 @@ export class ProcessBoot {
 
   /** The open (and, if configured, migrated) database, or exit saying why not. */
   async database(config: AppConfig): Promise<Database> {
+    let db: Database;
     try {
-      return await Database.open({ config, migrate: config.database.migrateOnStart });
+      db = await Database.open({ config, migrate: config.database.migrateOnStart });
     } catch (e) {
       if (e instanceof DatabaseUnavailableError) this.fail(`database unavailable: ${e.message}`);
       this.fail(`database start failed: ${firstLine(e)}`);
+    }
+    if (config.env === 'production' && db.kind === 'postgres') await this.refuseUnsafeLogin(db);
+    return db;
+  }
+
+  // Row-level security binds maple_app and maple_system, which every transaction switches to. A
+  // superuser or BYPASSRLS login would still see every company's rows in any statement that ran
+  // outside that switch, and could switch back: production refuses to run as one.
+  private async refuseUnsafeLogin(db: Database): Promise<void> {
+    const login = await db.loginRole();
+    const what = login.superuser ? 'a superuser' : login.bypassRls ? 'a role with BYPASSRLS' : null;
+    if (!what) return;
+    await db.close();
+    this.fail(`refusing to start in production: the database login "${login.name}" is ${what}; log in as a role without SUPERUSER and BYPASSRLS that is a member of maple_app and maple_system (see README, Security)`);
+  }
+
+  /**
+   * /metrics on a port of its own when METRICS_PORT is set (for a network only Prometheus
+   * reaches), or exit saying why not, after `cleanup` (which closes what is already open).
+   */
+  async metricsServer(config: AppConfig, metrics: Metrics, cleanup: () => Promise<void>): Promise<MetricsServer | null> {
+    if (!config.metrics.port) return null;
+    try {
+      return await startMetricsServer(metrics, config.metrics);
+    } catch (e) {
+      await cleanup();
+      this.fail(`cannot serve metrics on ${config.metrics.host}:${config.metrics.port}: ${firstLine(e)}`);
     }
   }
 

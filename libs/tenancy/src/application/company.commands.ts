@@ -5,7 +5,7 @@ import type { CommandMeta, Principal } from '@maple/platform';
 import { companyDecider } from '../domain/company.decider';
 import type { CompanyCommand, CompanyState } from '../domain/company.decider';
 import type { CompanyProfile } from '../domain/company.events';
-import { platformAccessDecider, platformAccessStreamId } from '../domain/platform-access';
+import { crossCompanyAccessUsed, platformAccessStreamId } from '../domain/platform-access';
 import { companyStreamId } from '../projections/company.projection';
 
 type Without<C> = C extends unknown ? Omit<C, 'meta'> : never;
@@ -38,12 +38,12 @@ export class CompanyCommands {
     return this.run(companyId, { type: 'ReactivateCompany' }, meta);
   }
 
-  /** Records a platform administrator's cross-company read before it happens. */
+  /**
+   * Records a platform administrator's cross-company read, in the chain of the company read (the
+   * platform chain for a read across all companies). Called once the read succeeded and before
+   * its answer leaves: a failed read records nothing, and a failed record withholds the answer.
+   */
   async recordCrossCompanyAccess(who: Principal, purpose: string, companyId: string | null, meta: CommandMeta): Promise<void> {
-    await this.runner.run(
-      platformAccessDecider,
-      { id: platformAccessStreamId(who.userId), type: 'PlatformAccess', companyId: null },
-      { type: 'RecordCrossCompanyAccess', userId: who.userId, purpose, companyId, meta: { ...meta, companyId: null } },
-    );
+    await this.runner.append({ id: platformAccessStreamId(who.userId, companyId), type: 'PlatformAccess', companyId }, [crossCompanyAccessUsed(who.userId, purpose, companyId)], { ...meta, companyId });
   }
 }

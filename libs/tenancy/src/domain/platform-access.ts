@@ -1,14 +1,13 @@
-import type { Command, Decider, DomainEvent } from '@maple/platform';
+import type { DomainEvent } from '@maple/platform';
 
 // A platform administrator reading across companies leaves an event (and so an audit row):
-// cross-tenant access is never silent.
+// cross-tenant access is never silent. It goes into the chain of the company that was read, so
+// that company's own auditors see it; a read across all companies goes into the platform chain.
 export type CrossCompanyAccessUsed = DomainEvent<'CrossCompanyAccessUsed', { userId: string; purpose: string; companyId: string | null }>;
-export type RecordCrossCompanyAccess = Command<'RecordCrossCompanyAccess'> & { userId: string; purpose: string; companyId: string | null };
 
-export const platformAccessStreamId = (userId: string) => `platform-access-${userId}`;
+/** One stream per administrator and company: the event needs no state, so it is appended without a read. */
+export const platformAccessStreamId = (userId: string, companyId: string | null) => `platform-access-${userId}-${companyId ?? 'all-companies'}`;
 
-export const platformAccessDecider: Decider<RecordCrossCompanyAccess, CrossCompanyAccessUsed, null> = {
-  initialState: null,
-  decide: (cmd) => [{ type: 'CrossCompanyAccessUsed', data: { userId: cmd.userId, purpose: cmd.purpose, companyId: cmd.companyId } }],
-  evolve: (s) => s,
-};
+export function crossCompanyAccessUsed(userId: string, purpose: string, companyId: string | null): CrossCompanyAccessUsed {
+  return { type: 'CrossCompanyAccessUsed', data: { userId, purpose, companyId } };
+}

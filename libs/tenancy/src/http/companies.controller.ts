@@ -35,9 +35,9 @@ export class CompaniesController {
   @ApiOperation({ summary: 'List all companies (platform administrators; the access is recorded)' })
   @ApiOkResponse({ schema: { example: { items: [COMPANY_EXAMPLE], total: 1 } } })
   async list(@Query() q: PageQueryDto, @CurrentPrincipal() who: Principal, @Meta() meta: CommandMeta) {
-    const scope = crossCompanyScope(who);
+    const page = await this.queries.list(crossCompanyScope(who), q.limit ?? 50, q.offset ?? 0);
     await this.commands.recordCrossCompanyAccess(who, 'GET /companies', null, meta);
-    return this.queries.list(scope, q.limit ?? 50, q.offset ?? 0);
+    return page;
   }
 
   @Get(':id')
@@ -47,8 +47,10 @@ export class CompaniesController {
   @ApiNotFoundResponse({ description: "TENANCY.COMPANY_NOT_FOUND: no such company, or not the caller's" })
   async get(@Param('id') id: string, @CurrentPrincipal() who: Principal, @Meta() meta: CommandMeta) {
     if (!isPlatformAdmin(who)) return this.queries.get(tenantScope(who), id);
+    // A made-up id is a 404 and records nothing.
+    const company = await this.queries.get(crossCompanyScope(who), id);
     await this.commands.recordCrossCompanyAccess(who, 'GET /companies/:id', id, meta);
-    return this.queries.get(crossCompanyScope(who), id);
+    return company;
   }
 
   @Patch(':id')

@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-
-const POSITION = /^[0-9]{1,19}$/;
+import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsBigintString, IsIsoInstant } from '@maple/platform';
 
 export class VerifyChainDto {
   @ApiProperty({
@@ -15,12 +14,12 @@ export class VerifyChainDto {
 
   @ApiPropertyOptional({ description: 'First position to check (decimal string).', example: '1' })
   @IsOptional()
-  @Matches(POSITION, { message: 'fromPosition must be a non-negative integer' })
+  @IsBigintString()
   fromPosition?: string;
 
   @ApiPropertyOptional({ description: 'Last position to check (decimal string).', example: '5000' })
   @IsOptional()
-  @Matches(POSITION, { message: 'toPosition must be a non-negative integer' })
+  @IsBigintString()
   toPosition?: string;
 }
 
@@ -43,10 +42,10 @@ export class ExportQueryDto {
     description: 'Events recorded at or after (ISO 8601).',
     example: '2026-11-01T00:00:00.000Z',
   })
-  @IsISO8601({ strict: true })
+  @IsIsoInstant()
   from!: string;
 
   @ApiProperty({ description: 'Events recorded before (ISO 8601).', example: '2026-12-01T00:00:00.000Z' })
-  @IsISO8601({ strict: true })
+  @IsIsoInstant()
   to!: string;
 }

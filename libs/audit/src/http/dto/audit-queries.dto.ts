@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIsoInstant, MAX_INT32 } from '@maple/platform';
 
 // Company users read their own company (the field may only repeat it); the platform
 // administrator names a company, or omits it to read across companies.
@@ -24,6 +25,7 @@ export class HistoryQueryDto extends CompanyScopedDto {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_INT32)
   cursor?: number;
 
   @ApiPropertyOptional({ example: 100, maximum: 1000 })
@@ -41,7 +43,7 @@ export class StateQueryDto extends CompanyScopedDto {
     example: '2026-11-25T09:00:00.000Z',
   })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsIsoInstant()
   at?: string;
 
   @ApiPropertyOptional({ description: 'State after this version.', example: 3 })
@@ -49,6 +51,7 @@ export class StateQueryDto extends CompanyScopedDto {
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(MAX_INT32)
   version?: number;
 }
 
@@ -56,16 +59,19 @@ export class LogsQueryDto extends CompanyScopedDto {
   @ApiPropertyOptional({ example: 'ComplianceRecord' })
   @IsOptional()
   @IsString()
+  @MaxLength(200)
   entityType?: string;
 
   @ApiPropertyOptional({ example: 'cr_123' })
   @IsOptional()
   @IsString()
+  @MaxLength(200)
   entityId?: string;
 
   @ApiPropertyOptional({ example: 'usr_42' })
   @IsOptional()
   @IsString()
+  @MaxLength(200)
   userId?: string;
 
   @ApiPropertyOptional({ enum: ['CREATE', 'UPDATE', 'DELETE', 'VIEW'] })
@@ -75,12 +81,12 @@ export class LogsQueryDto extends CompanyScopedDto {
 
   @ApiPropertyOptional({ example: '2026-11-01T00:00:00.000Z' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsIsoInstant()
   from?: string;
 
   @ApiPropertyOptional({ example: '2026-12-01T00:00:00.000Z' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsIsoInstant()
   to?: string;
 
   @ApiPropertyOptional({ description: "The previous page's nextCursor." })

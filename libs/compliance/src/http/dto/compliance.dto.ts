@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDateString, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsCalendarDate, IsIsoInstant } from '@maple/platform';
+import { IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
 
 export class CreateRecordDto {
   @ApiProperty({ enum: ['AML', 'KYC', 'OFAC'], example: 'OFAC' })
@@ -39,8 +40,8 @@ export class ListRecordsQueryDto {
   @ApiPropertyOptional({ enum: ['pending', 'approved', 'rejected', 'flagged'] }) @IsOptional() @IsIn(['pending', 'approved', 'rejected', 'flagged']) status?: string;
   @ApiPropertyOptional({ minimum: 1, maximum: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) riskMin?: number;
   @ApiPropertyOptional({ minimum: 1, maximum: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) riskMax?: number;
-  @ApiPropertyOptional({ example: '2026-01-01T00:00:00Z' }) @IsOptional() @IsDateString() from?: string;
-  @ApiPropertyOptional({ example: '2026-12-31T00:00:00Z' }) @IsOptional() @IsDateString() to?: string;
+  @ApiPropertyOptional({ example: '2026-01-01T00:00:00Z' }) @IsOptional() @IsIsoInstant() from?: string;
+  @ApiPropertyOptional({ example: '2026-12-31T00:00:00Z' }) @IsOptional() @IsIsoInstant() to?: string;
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsString() @MaxLength(200) cursor?: string;
 }
@@ -48,7 +49,7 @@ export class ListRecordsQueryDto {
 export class ScreeningDto {
   @ApiProperty({ example: 'HAMAMI, Brahim Ben Hedili Ben Mohamed' }) @IsString() @Length(2, 300) name!: string;
   @ApiPropertyOptional({ enum: ['person', 'business', 'vessel', 'aircraft'] }) @IsOptional() @IsIn(['person', 'business', 'vessel', 'aircraft']) entityType?: 'person' | 'business' | 'vessel' | 'aircraft';
-  @ApiPropertyOptional({ example: '1971-11-20' }) @IsOptional() @Matches(/^\d{4}-\d{2}-\d{2}$/) dateOfBirth?: string;
+  @ApiPropertyOptional({ example: '1971-11-20' }) @IsOptional() @IsCalendarDate() dateOfBirth?: string;
   @ApiPropertyOptional({ example: 'Tunisia' }) @IsOptional() @IsString() @MaxLength(60) country?: string;
   @ApiPropertyOptional({ minimum: 0, maximum: 1, default: 0.85 }) @IsOptional() @IsNumber() @Min(0) @Max(1) minScore?: number;
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 10 }) @IsOptional() @IsInt() @Min(1) @Max(100) limit?: number;

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsEmail, IsIn, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
-import { ROLES } from '@maple/platform';
+import { MAX_INT32, ROLES } from '@maple/platform';
 import type { Role } from '@maple/platform';
 
 export class CreateUserDto {
@@ -59,11 +59,12 @@ export class UsersPageDto {
   @Max(500)
   limit?: number;
 
-  @ApiPropertyOptional({ example: 0, minimum: 0 })
+  @ApiPropertyOptional({ example: 0, minimum: 0, maximum: MAX_INT32 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_INT32)
   offset?: number;
 }
 

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { Type } from 'class-transformer';
+import { IsOmittable, MAX_INT32 } from '@maple/platform';
 import { COMPANY_SIZES, COMPLIANCE_LEVELS } from '../../domain/company.events';
 import type { CompanySize, ComplianceLevel } from '../../domain/company.events';
 
@@ -34,8 +35,9 @@ export class CreateCompanyDto {
 }
 
 export class UpdateCompanyDto {
+  // A company always has a name: it may be left out of a change, never set to null.
   @ApiPropertyOptional({ example: 'Acme Bank Group plc' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @Length(1, 200)
   name?: string;
@@ -80,10 +82,11 @@ export class PageQueryDto {
   @Max(500)
   limit?: number;
 
-  @ApiPropertyOptional({ example: 0, minimum: 0 })
+  @ApiPropertyOptional({ example: 0, minimum: 0, maximum: MAX_INT32 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_INT32)
   offset?: number;
 }
