@@ -16,7 +16,6 @@ const USAGE = `backup create                          an encrypted backup in BAC
 const warn = (m: string) => process.stderr.write(`warning: ${m}\n`);
 const out = (m: string) => process.stdout.write(`${m}\n`);
 const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
-const actor = () => `cli:${process.env.USER ?? 'operator'}`;
 
 function summary(m: BackupManifest): string {
   return `made ${m.createdAt} by Maple ${m.mapleVersion} (${m.database.engine}, PostgreSQL ${m.database.serverVersion}, migration ${m.database.latestMigration ?? 'none'}): ${m.totals.events} events in ${m.totals.companies} chains`;
@@ -46,7 +45,7 @@ async function checkpointKey(pemFile: string | undefined, manifest: BackupManife
 async function create(config: AppConfig): Promise<number> {
   // Only to name the checkpoints' key in the manifest: no warning about an ephemeral one.
   const signer = loadSigner(config.audit.signingKey);
-  const r = await withDb(config, config.database.migrateOnStart, (db) => createBackup(db, config, { signer, actor: actor() }));
+  const r = await withDb(config, config.database.migrateOnStart, (db) => createBackup(db, config, { signer, actor: `cli:${config.cli.operator}` }));
   out(`wrote ${r.file} (${mib(r.bytes)}), ${summary(r.manifest)}`);
   return 0;
 }
@@ -68,7 +67,7 @@ async function list(config: AppConfig): Promise<number> {
 async function restore(config: AppConfig, arg: string): Promise<number> {
   const file = await resolveBackupFile(config, arg);
   const started = Date.now();
-  const m = await restoreBackup(config, file, actor());
+  const m = await restoreBackup(config, file, `cli:${config.cli.operator}`);
   out(`restored ${file} into ${describeDatabase(config)} in ${((Date.now() - started) / 1000).toFixed(1)} s; the backup was ${summary(m)}`);
   out(`next: npm run cli -- backup verify ${arg}   (then npm run cli -- migrate if this Maple is newer than the backup)`);
   return 0;
@@ -82,7 +81,7 @@ async function verify(config: AppConfig, arg: string, pemFile: string | undefine
   const signer = loadSigner(config.audit.signingKey);
   // The manifest is read first only to pick the checkpoint key; verifyRestore authenticates everything.
   const pem = await checkpointKey(pemFile, await readBackupManifest(config, file), signer);
-  const r = await withDb(config, false, (db) => verifyRestore(db, config, file, pem, { allowNewer, actor: actor() }));
+  const r = await withDb(config, false, (db) => verifyRestore(db, config, file, pem, { allowNewer, actor: `cli:${config.cli.operator}` }));
   out(`backup ${file}: ${mib(r.fileBytes)} of dump authenticated; ${summary(r.manifest)}`);
   const bad = new Map(r.problems.map((p) => [p.companyId, p]));
   for (const c of r.chains) {

@@ -97,14 +97,17 @@ export async function snapshotDump<D, R>(
     const facts = await readFacts(tx, 'postgres');
     const described = await describe(tx, facts);
     const bin = await findPgTool('pg_dump', config.backup.pgBinDir, majorOf(facts.serverVersion));
-    const { dbname, env } = libpqTarget(url);
-    const child = spawn(bin, ['--format=custom', `--snapshot=${rows[0].id}`, '--no-password', `--dbname=${dbname}`], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env,
-    });
-    const result = await write(facts, described, checkedOutput(child));
-    await client.query('COMMIT');
-    return result;
+    const target = await libpqTarget(url);
+    try {
+      const child = spawn(bin, ['--format=custom', `--snapshot=${rows[0].id}`, '--no-password', `--dbname=${target.dbname}`], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const result = await write(facts, described, checkedOutput(child));
+      await client.query('COMMIT');
+      return result;
+    } finally {
+      await target.cleanup();
+    }
   } catch (e) {
     if (/row-level security/.test(String((e as Error).message)))
       throw new BackupError('BACKUP.DUMP_FAILED', `The backup role cannot read past row-level security.${RLS_HINT}`);

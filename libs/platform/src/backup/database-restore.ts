@@ -85,10 +85,9 @@ async function restorePostgres(config: AppConfig, facts: DatabaseFacts, dump: As
   }
   const dumpMajor = Number(/^(\d+)/.exec(facts.serverVersion)?.[1] ?? 0);
   const bin = await findPgTool('pg_restore', config.backup.pgBinDir, Math.max(serverMajor, dumpMajor));
-  const { dbname, env } = libpqTarget(url);
-  const child = spawn(bin, ['--single-transaction', '--exit-on-error', '--no-password', `--dbname=${dbname}`], {
+  const target = await libpqTarget(url);
+  const child = spawn(bin, ['--single-transaction', '--exit-on-error', '--no-password', `--dbname=${target.dbname}`], {
     stdio: ['pipe', 'ignore', 'pipe'],
-    env,
   });
   const stderr = stderrOf(child);
   const done = exited(child);
@@ -108,6 +107,7 @@ async function restorePostgres(config: AppConfig, facts: DatabaseFacts, dump: As
     child.kill('SIGTERM');
   }
   const code = await done;
+  await target.cleanup();
   if (fed) throw fed;
   if (code !== 0)
     throw new BackupError('BACKUP.RESTORE_FAILED', `pg_restore failed, nothing was restored: ${firstError(stderr(), 'pg_restore')}.`);

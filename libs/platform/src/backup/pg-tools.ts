@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:fs';
-import { access, readdir } from 'node:fs/promises';
+import { access, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { BackupError } from './backup.errors';
 
@@ -29,12 +30,13 @@ async function majorOf(file: string): Promise<number | null> {
 async function candidates(binDir: string | undefined): Promise<string[]> {
   if (binDir) return [binDir];
   // Debian and Ubuntu keep each major version's clients apart; the newest reads older servers.
+  // '' stands for the bare name, which the system looks up on PATH.
   const versions = await readdir(DEBIAN_ROOT).catch(() => [] as string[]);
   const debian = versions
     .filter((v) => /^\d+$/.test(v))
     .sort((a, b) => Number(b) - Number(a))
     .map((v) => path.join(DEBIAN_ROOT, v, 'bin'));
-  return [...debian, ...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean)];
+  return [...debian, ''];
 }
 
 /**
@@ -44,11 +46,11 @@ async function candidates(binDir: string | undefined): Promise<string[]> {
 export async function findPgTool(tool: PgTool, binDir: string | undefined, serverMajor: number): Promise<string> {
   const tooOld: string[] = [];
   for (const dir of await candidates(binDir)) {
-    const file = path.join(dir, tool);
-    if (!(await executable(file))) continue;
+    const file = dir ? path.join(dir, tool) : tool;
+    if (dir && !(await executable(file))) continue;
     const major = await majorOf(file);
     if (major !== null && major >= serverMajor) return file;
-    tooOld.push(`${file} (${major ?? 'unknown version'})`);
+    if (major !== null) tooOld.push(`${file} (${major})`);
   }
   const where = binDir ? `in PG_BIN_DIR (${binDir})` : `in ${DEBIAN_ROOT}/*/bin or on PATH`;
   throw new BackupError(
@@ -60,17 +62,20 @@ export async function findPgTool(tool: PgTool, binDir: string | undefined, serve
 
 /**
  * How a client binary reaches `url` without the password on its command line (where `ps` shows
- * it): the URL without password as --dbname, the password in the child's PGPASSWORD.
+ * it): the URL without password as --dbname, naming a password file of its own (mode 0600) that
+ * `cleanup` removes.
  */
-export function libpqTarget(url: string): { dbname: string; env: NodeJS.ProcessEnv } {
+export async function libpqTarget(url: string): Promise<{ dbname: string; cleanup(): Promise<void> }> {
   const u = new URL(url);
-  const password = u.password ? decodeURIComponent(u.password) : undefined;
+  if (!u.password) return { dbname: url, cleanup: async () => undefined };
+  const password = decodeURIComponent(u.password);
   u.password = '';
-  // The child inherits PATH and locale; inherited PG* variables (PGOPTIONS, PGSSLMODE, ...) are
-  // dropped, so what it connects to and how is only what the URL says.
-  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PG')));
-  if (password) env.PGPASSWORD = password;
-  return { dbname: u.toString(), env };
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'maple-pgpass-'));
+  const file = path.join(dir, 'pgpass');
+  // One line matching any host, port, database and user; ':' and '\' are escaped.
+  await writeFile(file, `*:*:*:*:${password.replace(/([\\:])/g, '\\$1')}\n`, { mode: 0o600 });
+  u.searchParams.set('passfile', file);
+  return { dbname: u.toString(), cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /** Resolves with the exit code (a signal counts as failure). */
