@@ -80,7 +80,13 @@ export async function snapshotDump<D, R>(
     );
   }
   const url = config.database.migrationUrl ?? config.database.url;
-  if (!url) throw new Error('snapshotDump: no database URL');
+  // DATA_DIR's owner (the API) serves the folder to this process over its socket: only the owner
+  // can dump the data folder, which its own backup.scheduled job does.
+  if (!url)
+    throw new BackupError(
+      'BACKUP.DUMP_FAILED',
+      `The embedded database in ${config.database.dataDir} is open in another process: its backup.scheduled job makes the backups (give it BACKUP_ENCRYPTION_KEY), or stop it and run backup create.`,
+    );
   // The snapshot's transaction runs as pg_dump's own role (DATABASE_MIGRATION_URL), which must
   // read every row anyway; row_security = off makes a role that cannot fail loudly instead of
   // reading a filtered manifest.
