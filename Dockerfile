@@ -31,8 +31,13 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # The migrate command reads prisma/schema.prisma and prisma/migrations/* at run time.
 COPY --from=build /app/prisma ./prisma
-# Code stays root-owned and read-only for the app; only the embedded-database folder is writable.
-RUN mkdir -p /app/.data && chown node:node /app/.data
+# pg_dump and pg_restore for `backup create|restore` and the worker's scheduled backups
+# (Debian's client of the PostgreSQL major version Maple runs on).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends postgresql-client-15 \
+ && rm -rf /var/lib/apt/lists/*
+# Code stays root-owned and read-only for the app; only the embedded-database and backup folders are writable.
+RUN mkdir -p /app/.data /app/.backups && chown node:node /app/.data /app/.backups
 USER node
 EXPOSE 3000
 CMD ["node", "dist/apps/api/main.js"]

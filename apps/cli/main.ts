@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { ConfigError, loadConfig, setEmbeddedAccess } from '@maple/platform';
 import type { AppConfig } from '@maple/platform';
 import { audit } from './commands/audit';
+import { backup } from './commands/backup';
 import { compliance } from './commands/compliance';
 import { doctor } from './commands/doctor';
 import { jobs } from './commands/jobs';
@@ -22,6 +23,7 @@ const commands: Record<string, CliCommand> = {
   projections,
   jobs,
   audit,
+  backup,
   sanctions,
   compliance,
 };

@@ -1,9 +1,9 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { AuditService, createCheckpoint, ensureAuditPartitions } from '@maple/audit';
+import { AuditService, createCheckpoint, ensureAuditPartitions, runScheduledBackup } from '@maple/audit';
 import { SubscriptionCommands } from '@maple/billing';
 import { ComplianceRecords } from '@maple/compliance';
-import { Database, IdempotencyStore, Jobs, commandMeta } from '@maple/platform';
-import type { JobDefinition } from '@maple/platform';
+import { APP_CONFIG, Database, IdempotencyStore, Jobs, commandMeta } from '@maple/platform';
+import type { AppConfig, JobDefinition } from '@maple/platform';
 import type { Logger } from 'pino';
 
 // The maintenance jobs (the README's job list). Crons are UTC. The queue runs each tick once
@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 // is due, or its SQL is IF NOT EXISTS), so a run retried after a crash only repeats a little work.
 export function maintenanceJobs(app: INestApplicationContext): JobDefinition[] {
   return [
+
     {
       name: 'billing.expire-subscriptions',
       cron: '* * * * *',
@@ -56,6 +57,25 @@ export function maintenanceJobs(app: INestApplicationContext): JobDefinition[] {
         const n = await app.get(IdempotencyStore).deleteExpired();
         return `deleted ${n} expired idempotency record(s)`;
       },
+    },
+    ...backupJobs(app),
+  ];
+}
+
+/**
+ * The scheduled backup (none when BACKUP_INTERVAL_MINUTES is 0). The cron only asks often; the
+ * job itself backs up when the newest backup in BACKUP_DIR is one interval old, so any interval
+ * works and a restart adds no backup.
+ */
+export function backupJobs(app: INestApplicationContext, config: AppConfig = app.get<AppConfig>(APP_CONFIG)): JobDefinition[] {
+  if (config.backup.intervalMinutes === 0) return [];
+  return [
+    {
+      name: 'backup.scheduled',
+      cron: '*/5 * * * *',
+      runAtStart: true,
+      timeoutSeconds: 4 * 3600,
+      handler: () => runScheduledBackup(app.get(Database), config, app.get(AuditService).signer),
     },
   ];
 }

@@ -11,7 +11,7 @@ const api = path.join(repoRoot, 'dist', 'apps', 'api', 'main.js');
 const worker = path.join(repoRoot, 'dist', 'apps', 'worker', 'main.js');
 const cli = path.join(repoRoot, 'dist', 'apps', 'cli', 'main.js');
 const baseEnv = { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn' };
-const MAINTENANCE = ['audit.partitions-ahead', 'audit.signed-checkpoints', 'billing.expire-subscriptions', 'compliance.rescreen', 'idempotency.expire-records'];
+const MAINTENANCE = ['audit.partitions-ahead', 'audit.signed-checkpoints', 'backup.scheduled', 'billing.expire-subscriptions', 'compliance.rescreen', 'idempotency.expire-records'];
 
 beforeAll(() => {
   const build = spawnSync(process.execPath, ['scripts/build.mjs', '--quiet'], { cwd: repoRoot, encoding: 'utf8' });
@@ -63,7 +63,7 @@ describe('jobs in the running processes', () => {
       expect(status.lines.find((l) => l.startsWith('audit.partitions-ahead'))).toMatch(/0 \*\/6 \* \* \* +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d +completed/);
       expect(status.lines.find((l) => l.startsWith('billing.expire-subscriptions'))).toMatch(/\* \* \* \* \* +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d +completed/);
       const doctor = runCli(['doctor'], env);
-      expect(doctor.lines).toEqual(expect.arrayContaining(['ok    jobs: 4 job(s), none failed in the last 24 h (npm run cli -- jobs status)', expect.stringMatching(/^note {2}slow queries: not available: pg_stat_statements is not installed/)]));
+      expect(doctor.lines).toEqual(expect.arrayContaining(['ok    jobs: 5 job(s), none failed in the last 24 h (npm run cli -- jobs status)', expect.stringMatching(/^note {2}slow queries: not available: pg_stat_statements is not installed/)]));
       expect(doctor.code).toBe(0);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });

@@ -33,3 +33,17 @@ export {
   RETENTION_YEARS,
 } from './retention/partitions';
 export type { AuditPartition, RetentionReport } from './retention/partitions';
+export {
+  createBackup,
+  listBackups,
+  restoreBackup,
+  readBackupManifest,
+  resolveBackupFile,
+  pruneBackups,
+  runScheduledBackup,
+  backupFileName,
+} from './backup/backups';
+export type { BackupListing, BackupResult } from './backup/backups';
+export { verifyRestore } from './backup/backup-verify';
+export type { ChainProblem, ChainReport, RestoreVerification, VerifyOptions } from './backup/backup-verify';
+export type { BackupManifest, ChainSnapshot } from './backup/backup-manifest';

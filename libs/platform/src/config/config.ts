@@ -53,6 +53,20 @@ export type AppConfig = {
   };
   /** Port of the worker's Prometheus endpoint (0: none). The API serves /metrics itself. */
   workerMetricsPort: number;
+  backup: BackupConfig;
+};
+
+export type BackupConfig = {
+  /** AES-256 master key (32 bytes). Unset: no backup can be made (Maple never writes one unencrypted). */
+  encryptionKey: Buffer | undefined;
+  /** Where `backup create` and the scheduled job write, and `backup list` looks. */
+  dir: string;
+  /** Minutes between scheduled backups; 0 turns the job off. */
+  intervalMinutes: number;
+  /** How many of the newest backups the scheduled job keeps in `dir`. */
+  keep: number;
+  /** Folder of pg_dump and pg_restore; unset: /usr/lib/postgresql/<newest>/bin, then PATH. */
+  pgBinDir: string | undefined;
 };
 
 export type MetricsConfig = {
@@ -183,7 +197,23 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     jobs: { poolSize: int(env, 'JOBS_POOL_SIZE', 4, 1, 100) },
     workerMetricsPort: int(env, 'WORKER_METRICS_PORT', 9464, 0, 65535),
+    backup: {
+      encryptionKey: backupKey(env),
+      dir: path.resolve(env.BACKUP_DIR || '.backups'),
+      // Daily by default (the seed asks for daily backups).
+      intervalMinutes: int(env, 'BACKUP_INTERVAL_MINUTES', 1440, 0, 525_600),
+      keep: int(env, 'BACKUP_KEEP', 14, 1, 10_000),
+      pgBinDir: env.PG_BIN_DIR ? path.resolve(env.PG_BIN_DIR) : undefined,
+    },
   };
+}
+
+function backupKey(env: Env): Buffer | undefined {
+  const raw = env.BACKUP_ENCRYPTION_KEY?.trim();
+  if (!raw) return undefined;
+  const key = /^[A-Za-z0-9+/]+={0,2}$/.test(raw) ? Buffer.from(raw, 'base64') : Buffer.alloc(0);
+  if (key.length !== 32) throw new ConfigError('BACKUP_ENCRYPTION_KEY', 'must be base64 of 32 random bytes (make one with: openssl rand -base64 32)');
+  return key;
 }
 
 function trustProxy(env: Env): TrustProxy {

@@ -227,6 +227,17 @@ export class Database {
     return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount, max: this.poolMax };
   }
 
+  // ---- Backup hook (libs/platform/src/backup) ----
+  /**
+   * The embedded database's data folder as a gzipped tar (PGlite's dumpDataDir). It waits for the
+   * statement in flight only, and PGlite runs one transaction at a time: called inside a
+   * transaction, it dumps exactly the state that transaction reads.
+   */
+  async dumpEmbeddedDataDir(): Promise<Blob> {
+    if (!this.pglite) throw new Error('dumpEmbeddedDataDir needs the embedded database');
+    return this.pglite.dumpDataDir('gzip');
+  }
+
   async close(): Promise<void> {
     await this.embedded?.stopServing();
     await this.prisma.$disconnect().catch(() => undefined);
