@@ -57,6 +57,7 @@ export { MapleAuthGuard } from './auth/auth.guard';
 export { JwtStrategy, ACCESS_TOKEN_ALGORITHM } from './auth/jwt.strategy';
 export type { AccessTokenClaims } from './auth/jwt.strategy';
 export { WindowCounter, registerIpRateLimit } from './auth/rate-limit';
-export type { AuthConfig } from './config/config';
+export type { AuthConfig, Kek } from './config/config';
 export { Meta, metaFromRequest } from './auth/command-meta.decorator';
 export { requestMeta } from './http/request-meta';
+export * from './privacy/index';

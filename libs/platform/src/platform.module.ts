@@ -1,4 +1,4 @@
-import { Global, Inject, Module } from '@nestjs/common';
+import { Global, Inject, Logger, Module } from '@nestjs/common';
 import type { DynamicModule, OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule, EventBus } from '@nestjs/cqrs';
@@ -16,6 +16,9 @@ import { ReadinessChecks } from './health/readiness';
 import { ProblemDetailsFilter } from './http/problem.filter';
 import { Metrics } from './metrics/metrics';
 import { MetricsController } from './metrics/metrics.controller';
+import { KeyRing, resolveKeyRing } from './privacy/key-ring';
+import { PersonalData } from './privacy/personal-data';
+import { PersonalDataRegistry } from './privacy/personal-data.registry';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
@@ -52,17 +55,21 @@ export class PlatformModule {
         ProjectionRegistry,
         { provide: PROJECTIONS_CONFIG, useValue: config.projections },
         ProjectionRuntime,
+        // Personal data: the KEKs, what contexts declare, and the sealer every append goes through.
+        { provide: KeyRing, useFactory: () => resolveKeyRing(config, (m) => new Logger('Privacy').warn(m)) },
+        PersonalDataRegistry,
+        { provide: PersonalData, useFactory: (r: PersonalDataRegistry, ring: KeyRing) => new PersonalData(r, ring), inject: [PersonalDataRegistry, KeyRing] },
         {
           provide: CommandRunner,
-          useFactory: (store: EventStore, projections: ProjectionRegistry, bus: EventBus) =>
-            new CommandRunner(database, store, projections, { publishAll: (events) => bus.publishAll(events.map((e) => new EventCommitted(e))) }),
-          inject: [EventStore, ProjectionRegistry, EventBus],
+          useFactory: (store: EventStore, projections: ProjectionRegistry, bus: EventBus, personal: PersonalData) =>
+            new CommandRunner(database, store, projections, { publishAll: (events) => bus.publishAll(events.map((e) => new EventCommitted(e))) }, undefined, undefined, personal.sealer),
+          inject: [EventStore, ProjectionRegistry, EventBus, PersonalData],
         },
         DatabaseLifecycle,
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         ...authProviders(config),
       ],
-      exports: [APP_CONFIG, Database, Metrics, ReadinessChecks, Upcasters, EventStore, ProjectionRegistry, CommandRunner, ProjectionRuntime, CqrsModule],
+      exports: [APP_CONFIG, Database, Metrics, ReadinessChecks, Upcasters, EventStore, ProjectionRegistry, CommandRunner, ProjectionRuntime, CqrsModule, KeyRing, PersonalDataRegistry, PersonalData],
     };
   }
 }
