@@ -5,6 +5,7 @@ import { audit } from './commands/audit';
 import { compliance } from './commands/compliance';
 import { doctor } from './commands/doctor';
 import { migrate, migration } from './commands/migrate';
+import { privacy } from './commands/privacy';
 import { projections } from './commands/projections';
 import { sanctions } from './commands/sanctions';
 import { seed } from './commands/seed';
@@ -22,6 +23,7 @@ const commands: Record<string, CliCommand> = {
   audit,
   sanctions,
   compliance,
+  privacy,
 };
 
 function help(): void {

@@ -2,6 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { AuditService, createCheckpoint, ensureAuditPartitions } from '@maple/audit';
 import { SubscriptionCommands } from '@maple/billing';
 import { ComplianceRecords } from '@maple/compliance';
+import { HrRetention } from '@maple/hr';
 import { Database, commandMeta } from '@maple/platform';
 import type { Logger } from 'pino';
 
@@ -45,6 +46,15 @@ export const JOBS: Job[] = [
     async run(app) {
       const r = await app.get(ComplianceRecords).rescreen(app.get(Database), commandMeta({ actorId: 'system:worker', companyId: null }));
       return r.listVersion ? `screened ${r.screened}, flagged ${r.flagged} on list ${r.listVersion.slice(0, 12)}` : 'no sanctions list imported';
+    },
+  },
+  {
+    // Proposes only: an HR manager approves each purge (POST /hr/retention/proposals/:id/approve).
+    name: 'hr.retention-proposals',
+    everyMs: 24 * 60 * MINUTE,
+    async run(app) {
+      const made = await app.get(HrRetention).proposeDue(commandMeta({ actorId: 'system:worker', companyId: null }));
+      return `${made.length} purge proposal(s), ${made.reduce((n, m) => n + m.subjects, 0)} person(s)`;
     },
   },
 ];

@@ -33,3 +33,4 @@ export {
   RETENTION_YEARS,
 } from './retention/partitions';
 export type { AuditPartition, RetentionReport } from './retention/partitions';
+export { recordPersonalDataViews } from './pii-access-log';

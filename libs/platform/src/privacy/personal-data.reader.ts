@@ -21,6 +21,8 @@ export type ReadContext = {
   /** 'all': every field in full, e.g. a subject access export; 'policy' (default): the matrix. */
   levels?: 'policy' | 'all';
   entity: { type: string; id: string };
+  /** The viewer's relations per subject when the caller has them already (else the registry's resolvers are asked). */
+  relations?: ReadonlyMap<string, readonly Relation[]>;
   ip?: string | null;
   userAgent?: string | null;
 };
@@ -99,9 +101,9 @@ export class PersonalDataReader {
     const live = plans.filter((p) => p.parsed);
     const all = ctx.levels === 'all' || Boolean(ctx.breakGlass);
     const roleOnly = { role: ctx.viewer.role, relations: [] as Relation[] };
-    const relations = new Map<string, Relation[]>();
+    const relations = new Map<string, readonly Relation[]>(ctx.relations ?? []);
     // Relations (SELF, MANAGER) are looked up only when the role alone does not already grant everything.
-    if (!all && live.some((p) => accessLevel(this.registry.fieldRule(p.parsed!.field), roleOnly) !== 'full')) {
+    if (!all && !ctx.relations && live.some((p) => accessLevel(this.registry.fieldRule(p.parsed!.field), roleOnly) !== 'full')) {
       const subjects = [...new Set(live.map((p) => p.parsed!.subjectId))];
       for (const resolve of this.registry.relationResolvers(live.map((p) => p.parsed!.field))) {
         for (const [s, rel] of await resolve(tx, ctx.viewer.userId, companyId, subjects)) relations.set(s, [...(relations.get(s) ?? []), ...rel]);
