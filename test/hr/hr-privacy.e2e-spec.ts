@@ -119,6 +119,24 @@ describeEachDatabase('HR personal data over HTTP: storage, field matrix, purpose
     expect((await get(`/hr/records/${employee.id}`, w.a.users.ADMIN.token, { 'x-break-glass': ' ' })).json().code).toBe('HR.BREAK_GLASS_REASON_REQUIRED');
   });
 
+  it('applies the matrix to the audit trail: an auditor sees that a value changed, the value only where the role may', async () => {
+    await post(`/hr/employees/${employee.id}/changes`, hr(), { effectiveDate: '2026-04-01', changes: { salary: '93000.00' } });
+    type Item = { type: string; changes: { after: { changes?: { salary?: unknown }; data?: Record<string, unknown> } } };
+    const trail = async (token: string, headers: Record<string, string> = PURPOSE) => ((await get(`/audit/entities/HRRecord/hr-record-${employee.id}/history`, token, headers)).json() as { items: Item[] }).items;
+    const salaryChange = (items: Item[]) => items.find((i) => i.type === 'EmployeeChanged' && i.changes.after.changes?.salary)?.changes.after.changes?.salary;
+    // An administrator may see salaries; a compliance officer audits the same trail and sees only that it changed.
+    expect(salaryChange(await trail(w.a.users.ADMIN.token))).toBe('93000.00');
+    expect(salaryChange(await trail(w.a.users.COMPLIANCE_OFFICER.token))).toBe('[hidden]');
+    // Without a purpose a sensitive value is withheld, not refused: the trail still shows the change.
+    expect(salaryChange(await trail(w.a.users.ADMIN.token, {}))).toBe('[purpose required]');
+    const hired = (await trail(w.a.users.ADMIN.token))[0].changes.after.data!;
+    expect(hired).toMatchObject({ fullName: plain.fullName, nationalId: maskLast4(plain.nationalId), position: 'Engineer' });
+    // The state as of a version follows the same rules, relations included: this compliance
+    // officer is the employee's manager, so sees the name (not the salary).
+    const state = (await get(`/audit/entities/HRRecord/hr-record-${employee.id}/state?version=1`, w.a.users.COMPLIANCE_OFFICER.token)).json() as { state: { data: Record<string, unknown> } };
+    expect(state.state.data).toMatchObject({ fullName: plain.fullName, salary: '[hidden]', nationalId: '[hidden]', position: 'Engineer' });
+  });
+
   it('finds a person by exact e-mail or national id through the blind index', async () => {
     const byEmail = await get(`/hr/lookup?field=email&value=${encodeURIComponent(plain.email.toUpperCase())}`, hr());
     expect((byEmail.json() as { items: View[] }).items.map((i) => i.id)).toEqual([employee.id]);
@@ -136,6 +154,6 @@ describeEachDatabase('HR personal data over HTTP: storage, field matrix, purpose
     const moved = (await get(`/hr/records/${other.id}`, hr())).json() as View;
     expect(moved.data.nationalId).toBe('[unreadable]');
     const swapped = (await get(`/hr/records/${employee.id}`, hr())).json() as View;
-    expect(swapped.data).toMatchObject({ bankAccount: '[unreadable]', salary: plain.salary });
+    expect(swapped.data).toMatchObject({ bankAccount: '[unreadable]', salary: '93000.00' });
   });
 });
