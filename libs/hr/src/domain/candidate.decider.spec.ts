@@ -9,7 +9,9 @@ const data = { fullName: 'Ada Lovelace', email: 'ada@example.test', appliedFor: 
 const applied: CandidateEvent = { type: 'CandidateApplied', data: { recordId: 'r1', subjectId: 's1', data, consentUntil: null, createdBy: 'hr-1' } };
 const advanced = (from: 'applied' | 'screening' | 'interview', to: 'screening' | 'interview' | 'offer'): CandidateEvent => ({ type: 'CandidateAdvanced', data: { subjectId: 's1', from, to, by: 'hr-1' } });
 const offer = [applied, advanced('applied', 'screening'), advanced('screening', 'interview'), advanced('interview', 'offer')];
-const cmd = (c: Omit<CandidateCommand, 'meta'>) => ({ ...c, meta }) as CandidateCommand;
+// Distributes over the union, so each command keeps its own fields.
+type WithoutMeta<T> = T extends unknown ? Omit<T, 'meta'> : never;
+const cmd = (c: WithoutMeta<CandidateCommand>) => ({ ...c, meta }) as CandidateCommand;
 
 describe('candidate decider', () => {
   it('records a candidate with validated data; unknown and malformed fields are refused', () => {

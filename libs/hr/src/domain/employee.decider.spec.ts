@@ -7,7 +7,9 @@ import type { EmployeeEvent } from './employee.events';
 const meta: CommandMeta = { commandId: 'c', now: new Date('2026-03-01T00:00:00Z'), actorId: 'hr-1', companyId: 'co', correlationId: 'r' };
 const data = { fullName: 'Grace Hopper', email: 'grace@example.test', position: 'Engineer', department: 'Platform', employmentType: 'full-time', salary: '91000.00', currency: 'EUR', startDate: '2026-01-05' };
 const hired: EmployeeEvent = { type: 'EmployeeHired', data: { recordId: 'e1', subjectId: 's1', candidateRecordId: null, userId: 'u1', managerRecordId: null, data, createdBy: 'hr-1' } };
-const cmd = (c: Omit<EmployeeCommand, 'meta'>) => ({ ...c, meta }) as EmployeeCommand;
+// Distributes over the union, so each command keeps its own fields.
+type WithoutMeta<T> = T extends unknown ? Omit<T, 'meta'> : never;
+const cmd = (c: WithoutMeta<EmployeeCommand>) => ({ ...c, meta }) as EmployeeCommand;
 
 describe('employee decider', () => {
   it('hires with validated data (salary is decimal text, never a float)', () => {
