@@ -60,7 +60,7 @@ export class EventSealer implements EventSealerHook {
         out.push(e);
         continue;
       }
-      const present = rule.fields.filter((f) => readPath(e.data, f.path) !== undefined && readPath(e.data, f.path) !== null);
+      const present = rule.fields.filter((f) => (!f.when || f.when(e.data)) && readPath(e.data, f.path) !== undefined && readPath(e.data, f.path) !== null);
       if (!present.length) {
         out.push(e);
         continue;

@@ -11,6 +11,8 @@ export type SealedPath = {
   field: string;
   /** Also kept as a keyed digest for exact lookups, normalised this way (never an unkeyed hash). */
   lookup?: (value: unknown) => string | null;
+  /** Only in events whose data passes this (e.g. one record type of several sharing an event type). */
+  when?: (data: unknown) => boolean;
 };
 
 /** What the platform must do with one event type's data before it is stored. */
