@@ -28,8 +28,14 @@ function erasedError(e: unknown): never {
 
 type KeyRow = { subject_id: string; version: number | null; wrapped: string | null; kek_id: string | null; erased: boolean };
 
-/** The data keys of subjects that must have one (writes): created when missing, refused when erased. */
-export async function ensureDataKeys(tx: Tx, ring: KeyRing, companyId: string, subjectIds: readonly string[]): Promise<Map<string, Buffer>> {
+export type BlindIndexEntry = { field: string; digest: Buffer; subjectId: string };
+
+/**
+ * The data keys of subjects that must have one (writes): created when missing, refused when
+ * erased. The blind-index entries of the same write ride in the same statement: a write that
+ * seals personal data costs one statement more than one that does not.
+ */
+export async function ensureDataKeys(tx: Tx, ring: KeyRing, companyId: string, subjectIds: readonly string[], index: readonly BlindIndexEntry[] = []): Promise<Map<string, Buffer>> {
   const out = new Map<string, Buffer>();
   if (!subjectIds.length) return out;
   // A fresh key is wrapped for every subject; the insert keeps it only where none exists. One
@@ -44,7 +50,10 @@ export async function ensureDataKeys(tx: Tx, ring: KeyRing, companyId: string, s
       `WITH wanted AS (SELECT * FROM unnest($2::text[], $3::text[], $4::text[]) AS w(subject_id, wrapped, kek_id)),
        ins AS (INSERT INTO privacy_data_keys (company_id, subject_id, version, wrapped_key, kek_id)
                SELECT $1, subject_id, 1, decode(wrapped, 'base64'), kek_id FROM wanted
-               ON CONFLICT (company_id, subject_id, version) DO NOTHING RETURNING subject_id)
+               ON CONFLICT (company_id, subject_id, version) DO NOTHING RETURNING subject_id),
+       idx AS (INSERT INTO privacy_blind_index (company_id, field, digest, subject_id)
+               SELECT $1, f, decode(d, 'base64'), s FROM unnest($5::text[], $6::text[], $7::text[]) AS x(f, d, s)
+               ON CONFLICT DO NOTHING RETURNING 1)
        SELECT subject_id, NULL::int AS version, NULL::text AS wrapped, NULL::text AS kek_id, false AS erased, true AS inserted FROM ins
        UNION ALL
        SELECT k.subject_id, k.version, encode(k.wrapped_key, 'base64'), k.kek_id, false, false
@@ -54,6 +63,9 @@ export async function ensureDataKeys(tx: Tx, ring: KeyRing, companyId: string, s
       fresh.map((f) => f.s),
       fresh.map((f) => f.wrapped.toString('base64')),
       fresh.map((f) => f.kekId),
+      index.map((e) => e.field),
+      index.map((e) => e.digest.toString('base64')),
+      index.map((e) => e.subjectId),
     );
   } catch (e) {
     erasedError(e);
@@ -104,47 +116,28 @@ export async function destroySubjectKey(tx: Tx, companyId: string, subjectId: st
   return n > 0;
 }
 
-/** The company's blind-index key (created on first use). */
-export async function indexKey(tx: Tx, ring: KeyRing, companyId: string): Promise<Buffer> {
+/** The company's blind-index key, created on first use (`created`: by this transaction, not committed yet). */
+export async function indexKey(tx: Tx, ring: KeyRing, companyId: string): Promise<{ key: Buffer; created: boolean }> {
   const key = randomBytes(32);
   const w = ring.wrap(key, indexKeyContext(companyId));
-  const [row] = await tx.query<{ wrapped: string; kek_id: string }>(
+  const [row] = await tx.query<{ wrapped: string | null; kek_id: string | null; created: boolean }>(
     `WITH ins AS (INSERT INTO privacy_index_keys (company_id, wrapped_key, kek_id) VALUES ($1, decode($2, 'base64'), $3)
-                  ON CONFLICT (company_id) DO NOTHING RETURNING wrapped_key, kek_id)
-     SELECT encode(wrapped_key, 'base64') AS wrapped, kek_id FROM ins
-     UNION ALL SELECT encode(wrapped_key, 'base64'), kek_id FROM privacy_index_keys WHERE company_id = $1 AND NOT EXISTS (SELECT 1 FROM ins)`,
+                  ON CONFLICT (company_id) DO NOTHING RETURNING company_id)
+     SELECT NULL::text AS wrapped, NULL::text AS kek_id, true AS created FROM ins
+     UNION ALL SELECT encode(wrapped_key, 'base64'), kek_id, false FROM privacy_index_keys WHERE company_id = $1`,
     companyId,
     w.wrapped.toString('base64'),
     w.kekId,
   );
-  if (!row) {
-    // A concurrent first use committed meanwhile: read it.
-    const [again] = await tx.query<{ wrapped: string; kek_id: string }>(`SELECT encode(wrapped_key, 'base64') AS wrapped, kek_id FROM privacy_index_keys WHERE company_id = $1`, companyId);
-    return ring.unwrap(Buffer.from(again.wrapped, 'base64'), again.kek_id, indexKeyContext(companyId));
-  }
-  return ring.unwrap(Buffer.from(row.wrapped, 'base64'), row.kek_id, indexKeyContext(companyId));
+  if (row?.created) return { key, created: true };
+  // Existing, or created by a transaction that committed while this statement ran: read it.
+  const [r] = row?.wrapped ? [row] : await tx.query<{ wrapped: string; kek_id: string }>(`SELECT encode(wrapped_key, 'base64') AS wrapped, kek_id FROM privacy_index_keys WHERE company_id = $1`, companyId);
+  return { key: ring.unwrap(Buffer.from(r.wrapped!, 'base64'), r.kek_id!, indexKeyContext(companyId)), created: false };
 }
 
 /** HMAC-SHA256 of a normalised value under the company's index key, bound to the field name. */
 export function blindDigest(key: Buffer, field: string, normalised: string): Buffer {
   return createHmac('sha256', key).update(`${field}\u0000${normalised}`, 'utf8').digest();
-}
-
-export async function writeBlindIndex(tx: Tx, companyId: string, entries: { field: string; digest: Buffer; subjectId: string }[]): Promise<void> {
-  if (!entries.length) return;
-  try {
-    await tx.execute(
-      `INSERT INTO privacy_blind_index (company_id, field, digest, subject_id)
-       SELECT $1, f, decode(d, 'base64'), s FROM unnest($2::text[], $3::text[], $4::text[]) AS x(f, d, s)
-       ON CONFLICT DO NOTHING`,
-      companyId,
-      entries.map((e) => e.field),
-      entries.map((e) => e.digest.toString('base64')),
-      entries.map((e) => e.subjectId),
-    );
-  } catch (e) {
-    erasedError(e);
-  }
 }
 
 export async function findByDigest(tx: Tx, companyId: string, field: string, digest: Buffer): Promise<string[]> {

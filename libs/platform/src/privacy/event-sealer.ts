@@ -1,8 +1,9 @@
 import type { Tx } from '../database/database';
 import type { NewEvent, StreamRef } from '../event-store/event.types';
-import { blindDigest, destroySubjectKey, ensureDataKeys, indexKey, writeBlindIndex } from './data-keys';
+import { blindDigest, destroySubjectKey, ensureDataKeys, indexKey } from './data-keys';
+import type { BlindIndexEntry } from './data-keys';
 import type { KeyRing } from './key-ring';
-import type { PersonalDataRegistry } from './personal-data.registry';
+import type { PersonalDataRegistry, SealedPath } from './personal-data.registry';
 import { PrivacyError } from './privacy.errors';
 import { collectSealed, isSubjectId, sealValue } from './sealed-value';
 
@@ -29,10 +30,13 @@ function writePath(data: Record<string, unknown>, path: string, value: unknown):
  * Seals the personal fields of events before they reach the event store, so plaintext never
  * does: each value with its subject's data key (created on the subject's first personal value),
  * bound to the company, the subject, the field and the event id. Blind-index digests of lookup
- * fields go to their own table in the same transaction, never into the event. An erasing event
- * destroys its subject's key and leaves the tombstone, in the same transaction as the event.
+ * fields go to their own table in the same statement as the keys, never into the event. An
+ * erasing event destroys its subject's key and leaves the tombstone, in the same transaction.
  */
 export class EventSealer implements EventSealerHook {
+  // A company's blind-index key never changes (rotation only rewraps it): kept once unwrapped.
+  private readonly indexKeys = new Map<string, Buffer>();
+
   constructor(
     private readonly registry: PersonalDataRegistry,
     private readonly ring: KeyRing,
@@ -42,46 +46,54 @@ export class EventSealer implements EventSealerHook {
     if (!events.some((e) => this.registry.eventPrivacy(e.type))) return events;
     const companyId = stream.companyId;
     if (!companyId) throw new PrivacyError('PRIVACY.NO_COMPANY', `Personal data belongs to a company; stream ${stream.id} has none.`);
-    const keys = new Map<string, Buffer>();
-    let idxKey: Buffer | null = null;
-    const out: NewEvent[] = [];
-    for (const e of events) {
+    // An erasure in the batch: event by event, so what follows it finds the key gone.
+    if (events.some((e) => this.registry.eventPrivacy(e.type)?.erases)) {
+      const out: NewEvent[] = [];
+      for (const e of events) out.push(...(await this.sealBatch(tx, companyId, [e])));
+      return out;
+    }
+    return this.sealBatch(tx, companyId, events);
+  }
+
+  private async sealBatch(tx: Tx, companyId: string, events: NewEvent[]): Promise<NewEvent[]> {
+    type Plan = { e: NewEvent; subjectId: string; fields: SealedPath[] } | { e: NewEvent; subjectId: null; fields: [] };
+    const plans: Plan[] = events.map((e) => {
       const rule = this.registry.eventPrivacy(e.type);
-      if (!rule) {
-        out.push(e);
-        continue;
-      }
+      if (!rule) return { e, subjectId: null, fields: [] };
       const subjectId = readPath(e.data, rule.subject);
       if (!isSubjectId(subjectId)) throw new PrivacyError('PRIVACY.SUBJECT_INVALID', `${e.type} names no valid data subject at "${rule.subject}".`);
       refuseSealedInput(e);
-      if (rule.erases) {
-        await destroySubjectKey(tx, companyId, subjectId, e.eventId, e.type);
-        keys.delete(subjectId);
-        out.push(e);
-        continue;
-      }
-      const present = rule.fields.filter((f) => (!f.when || f.when(e.data)) && readPath(e.data, f.path) !== undefined && readPath(e.data, f.path) !== null);
-      if (!present.length) {
-        out.push(e);
-        continue;
-      }
-      if (!keys.has(subjectId)) keys.set(subjectId, (await ensureDataKeys(tx, this.ring, companyId, [subjectId])).get(subjectId)!);
-      const dataKey = keys.get(subjectId)!;
-      const data = JSON.parse(JSON.stringify(e.data)) as Record<string, unknown>;
-      const digests: { field: string; digest: Buffer; subjectId: string }[] = [];
-      for (const f of present) {
-        const value = readPath(data, f.path);
-        const normalised = f.lookup?.(value) ?? null;
-        if (normalised) {
-          idxKey ??= await indexKey(tx, this.ring, companyId);
-          digests.push({ field: f.field, digest: blindDigest(idxKey, f.field, normalised), subjectId });
-        }
-        writePath(data, f.path, sealValue(dataKey, companyId, { keyVersion: 1, subjectId, field: f.field, bindingId: e.eventId }, value));
-      }
-      await writeBlindIndex(tx, companyId, digests);
-      out.push({ ...e, data });
+      const fields = rule.erases ? [] : rule.fields.filter((f) => (!f.when || f.when(e.data)) && readPath(e.data, f.path) !== undefined && readPath(e.data, f.path) !== null);
+      return { e, subjectId, fields };
+    });
+    for (const p of plans) {
+      if (p.subjectId && this.registry.eventPrivacy(p.e.type)?.erases) await destroySubjectKey(tx, companyId, p.subjectId, p.e.eventId, p.e.type);
     }
-    return out;
+    const sealing = plans.filter((p): p is Plan & { subjectId: string } => p.subjectId !== null && p.fields.length > 0);
+    if (!sealing.length) return events;
+    const index: BlindIndexEntry[] = [];
+    for (const p of sealing) {
+      for (const f of p.fields) {
+        const normalised = f.lookup?.(readPath(p.e.data, f.path)) ?? null;
+        if (normalised) index.push({ field: f.field, digest: blindDigest(await this.indexKey(tx, companyId), f.field, normalised), subjectId: p.subjectId });
+      }
+    }
+    const keys = await ensureDataKeys(tx, this.ring, companyId, [...new Set(sealing.map((p) => p.subjectId))], index);
+    return plans.map((p) => {
+      if (!p.subjectId || !p.fields.length) return p.e;
+      const data = JSON.parse(JSON.stringify(p.e.data)) as Record<string, unknown>;
+      for (const f of p.fields) writePath(data, f.path, sealValue(keys.get(p.subjectId)!, companyId, { keyVersion: 1, subjectId: p.subjectId, field: f.field, bindingId: p.e.eventId }, readPath(data, f.path)));
+      return { ...p.e, data };
+    });
+  }
+
+  private async indexKey(tx: Tx, companyId: string): Promise<Buffer> {
+    const cached = this.indexKeys.get(companyId);
+    if (cached) return cached;
+    const { key, created } = await indexKey(tx, this.ring, companyId);
+    // Only a committed key is kept: one created here would be lost if this transaction rolled back.
+    if (!created) this.indexKeys.set(companyId, key);
+    return key;
   }
 }
 

@@ -94,7 +94,7 @@ export class PersonalDataReader {
 
   /** Subjects whose `field` had exactly this value (through the company's keyed blind index). */
   async lookup(tx: Tx, companyId: string, field: string, normalised: string): Promise<string[]> {
-    return findByDigest(tx, companyId, field, blindDigest(await indexKey(tx, this.ring, companyId), field, normalised));
+    return findByDigest(tx, companyId, field, blindDigest((await indexKey(tx, this.ring, companyId)).key, field, normalised));
   }
 
   private async decideLevels(tx: Tx, ctx: ReadContext, companyId: string, plans: Plan[]): Promise<void> {
