@@ -3,15 +3,10 @@ import { HrRetention } from '@maple/hr';
 import { commandMeta } from '@maple/platform';
 import { describeEachDatabase } from '../support/databases';
 import { call } from '../security/world';
-import { PURPOSE, buildHrWorld, employeeData, startLoggedApi } from './hr-world';
+import { PURPOSE, buildHrWorld, employeeData, startLoggedApi, yearsFromNow } from './hr-world';
 import type { HrWorld } from './hr-world';
 
 type View = { id: string; subjectId: string; data: Record<string, unknown> };
-const yearsFromNow = (years: number) => {
-  const d = new Date();
-  d.setUTCFullYear(d.getUTCFullYear() + years);
-  return d;
-};
 
 // Retention by record type: the job proposes (here run at a later "now", since events cannot be
 // back-dated), an HR manager approves, the erasure runs, and a legal hold keeps a person out.

@@ -48,3 +48,10 @@ export const employeeData = (tag: string) => ({
   currency: 'CHF',
   startDate: '2026-01-05',
 });
+
+/** A later "now" for retention runs (events cannot be back-dated). */
+export function yearsFromNow(years: number): Date {
+  const d = new Date();
+  d.setUTCFullYear(d.getUTCFullYear() + years);
+  return d;
+}

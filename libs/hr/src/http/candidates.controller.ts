@@ -22,10 +22,6 @@ export class CandidatesController {
     @Inject(HrReads) private readonly reads: HrReads,
   ) {}
 
-  private answer(req: FastifyRequest, p: Principal, id: string) {
-    return this.reads.one(p.companyId ?? '', id, viewRequest(req, p, {}, 'withhold'));
-  }
-
   @Post()
   @RequirePermission('hr:write')
   @ApiOperation({ summary: 'Record a candidate (a new data subject); personal fields are encrypted before they are stored' })
@@ -33,7 +29,7 @@ export class CandidatesController {
   @ApiCreatedResponse({ schema: { example: CANDIDATE_EXAMPLE } })
   async create(@Body() body: CreateCandidateDto, @CurrentPrincipal() p: Principal, @Req() req: FastifyRequest) {
     const id = await this.records.apply(p.companyId ?? '', body, requestMeta(req, p));
-    return this.answer(req, p, id);
+    return this.reads.afterWrite(p.companyId ?? '', id, viewRequest(req, p));
   }
 
   @Post(':id/advance')
@@ -45,7 +41,7 @@ export class CandidatesController {
   @ApiConflictResponse({ description: 'HR.TRANSITION_NOT_ALLOWED' })
   async advance(@Param('id') id: string, @Body() body: AdvanceCandidateDto, @CurrentPrincipal() p: Principal, @Req() req: FastifyRequest) {
     await this.records.advance(p.companyId ?? '', id, body.to, body.notes, requestMeta(req, p));
-    return this.answer(req, p, id);
+    return this.reads.afterWrite(p.companyId ?? '', id, viewRequest(req, p));
   }
 
   @Post(':id/reject')
@@ -56,7 +52,7 @@ export class CandidatesController {
   @ApiNotFoundResponse({ description: NOT_FOUND })
   async reject(@Param('id') id: string, @Body() body: CloseCandidateDto, @CurrentPrincipal() p: Principal, @Req() req: FastifyRequest) {
     await this.records.close(p.companyId ?? '', id, 'reject', body.reason, requestMeta(req, p));
-    return this.answer(req, p, id);
+    return this.reads.afterWrite(p.companyId ?? '', id, viewRequest(req, p));
   }
 
   @Post(':id/withdraw')
@@ -67,7 +63,7 @@ export class CandidatesController {
   @ApiNotFoundResponse({ description: NOT_FOUND })
   async withdraw(@Param('id') id: string, @Body() body: CloseCandidateDto, @CurrentPrincipal() p: Principal, @Req() req: FastifyRequest) {
     await this.records.close(p.companyId ?? '', id, 'withdraw', body.reason, requestMeta(req, p));
-    return this.answer(req, p, id);
+    return this.reads.afterWrite(p.companyId ?? '', id, viewRequest(req, p));
   }
 
   @Post(':id/consent')
@@ -78,7 +74,7 @@ export class CandidatesController {
   @ApiNotFoundResponse({ description: NOT_FOUND })
   async consent(@Param('id') id: string, @Body() body: ConsentDto, @CurrentPrincipal() p: Principal, @Req() req: FastifyRequest) {
     await this.records.consent(p.companyId ?? '', id, body.until, requestMeta(req, p));
-    return this.answer(req, p, id);
+    return this.reads.afterWrite(p.companyId ?? '', id, viewRequest(req, p));
   }
 
   @Post(':id/hire')
@@ -90,6 +86,6 @@ export class CandidatesController {
   @ApiConflictResponse({ description: 'HR.TRANSITION_NOT_ALLOWED: the candidate has no offer' })
   async hire(@Param('id') id: string, @Body() body: HireCandidateDto, @CurrentPrincipal() p: Principal, @Req() req: FastifyRequest) {
     const employeeId = await this.records.hire(p.companyId ?? '', id, body, requestMeta(req, p));
-    return this.answer(req, p, employeeId);
+    return this.reads.afterWrite(p.companyId ?? '', employeeId, viewRequest(req, p));
   }
 }

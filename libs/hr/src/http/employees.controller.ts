@@ -22,10 +22,6 @@ export class EmployeesController {
     @Inject(HrReads) private readonly reads: HrReads,
   ) {}
 
-  private answer(req: FastifyRequest, p: Principal, id: string) {
-    return this.reads.one(p.companyId ?? '', id, viewRequest(req, p, {}, 'withhold'));
-  }
-
   @Post()
   @RequirePermission('hr:write')
   @ApiOperation({ summary: 'Hire an employee directly (a new data subject); personal and sensitive fields are encrypted before they are stored' })
@@ -33,7 +29,7 @@ export class EmployeesController {
   @ApiCreatedResponse({ schema: { example: EMPLOYEE_EXAMPLE } })
   async hire(@Body() body: HireEmployeeDto, @CurrentPrincipal() p: Principal, @Req() req: FastifyRequest) {
     const id = await this.records.hireDirect(p.companyId ?? '', body, requestMeta(req, p));
-    return this.answer(req, p, id);
+    return this.reads.afterWrite(p.companyId ?? '', id, viewRequest(req, p));
   }
 
   @Post(':id/changes')
@@ -45,7 +41,7 @@ export class EmployeesController {
   @ApiConflictResponse({ description: 'HR.TRANSITION_NOT_ALLOWED: the employee was terminated' })
   async change(@Param('id') id: string, @Body() body: EmployeeChangeDto, @CurrentPrincipal() p: Principal, @Req() req: FastifyRequest) {
     await this.records.change(p.companyId ?? '', id, body.effectiveDate, body.changes, requestMeta(req, p));
-    return this.answer(req, p, id);
+    return this.reads.afterWrite(p.companyId ?? '', id, viewRequest(req, p));
   }
 
   @Post(':id/leave')
@@ -56,7 +52,7 @@ export class EmployeesController {
   @ApiNotFoundResponse({ description: NOT_FOUND })
   async leave(@Param('id') id: string, @Body() body: LeaveDto, @CurrentPrincipal() p: Principal, @Req() req: FastifyRequest) {
     await this.records.startLeave(p.companyId ?? '', id, body, requestMeta(req, p));
-    return this.answer(req, p, id);
+    return this.reads.afterWrite(p.companyId ?? '', id, viewRequest(req, p));
   }
 
   @Post(':id/return')
@@ -67,7 +63,7 @@ export class EmployeesController {
   @ApiNotFoundResponse({ description: NOT_FOUND })
   async back(@Param('id') id: string, @Body() body: ReturnDto, @CurrentPrincipal() p: Principal, @Req() req: FastifyRequest) {
     await this.records.endLeave(p.companyId ?? '', id, body.returnDate, requestMeta(req, p));
-    return this.answer(req, p, id);
+    return this.reads.afterWrite(p.companyId ?? '', id, viewRequest(req, p));
   }
 
   @Post(':id/terminate')
@@ -78,6 +74,6 @@ export class EmployeesController {
   @ApiNotFoundResponse({ description: NOT_FOUND })
   async terminate(@Param('id') id: string, @Body() body: TerminateDto, @CurrentPrincipal() p: Principal, @Req() req: FastifyRequest) {
     await this.records.terminate(p.companyId ?? '', id, body, requestMeta(req, p));
-    return this.answer(req, p, id);
+    return this.reads.afterWrite(p.companyId ?? '', id, viewRequest(req, p));
   }
 }

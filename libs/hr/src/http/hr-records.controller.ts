@@ -80,6 +80,6 @@ export class HrRecordsController {
     const companyId = p.companyId ?? '';
     if (JSON.stringify(body.insights).length > 20_000) throw new HrError('HR.DATA_INVALID', 'insights must be at most 20,000 characters of JSON.', { field: 'insights' });
     await this.records.recordAiInsights(companyId, id, body.modelVersion, body.insights, requestMeta(req, p));
-    return this.reads.one(companyId, id, viewRequest(req, p, {}, 'withhold'));
+    return this.reads.afterWrite(companyId, id, viewRequest(req, p));
   }
 }

@@ -24,10 +24,10 @@ function header(req: FastifyRequest, name: string): string | null {
 }
 
 /**
- * Who reads HR data, why, and as of when. `withoutPurpose`: a read refuses sensitive values
- * without a purpose; the answer to a write withholds them instead (the write already happened).
+ * Who reads HR data, why, and as of when. A read refuses sensitive values without a purpose
+ * (the answer to a write withholds them instead: HrReads.afterWrite).
  */
-export function viewRequest(req: FastifyRequest, p: Principal, q: { purpose?: string; asOf?: string } = {}, withoutPurpose: ViewRequest['withoutPurpose'] = 'refuse'): ViewRequest {
+export function viewRequest(req: FastifyRequest, p: Principal, q: { purpose?: string; asOf?: string } = {}): ViewRequest {
   const breakGlass = header(req, 'x-break-glass');
   if (breakGlass !== null && !hasPermissions(p, ['hr:break-glass'])) throw new HrError('HR.ROLE_NOT_ALLOWED', 'Break-glass reads need the hr:break-glass permission.');
   if (req.headers['x-break-glass'] !== undefined && breakGlass === null) throw new HrError('HR.BREAK_GLASS_REASON_REQUIRED', 'A break-glass read needs a reason in X-Break-Glass.');
@@ -35,7 +35,7 @@ export function viewRequest(req: FastifyRequest, p: Principal, q: { purpose?: st
     viewer: { userId: p.userId, role: matrixRoleOf(p) },
     purpose: header(req, 'x-purpose') ?? (q.purpose?.trim() ? q.purpose.trim().slice(0, 300) : null),
     breakGlass: breakGlass ? { reason: breakGlass } : null,
-    withoutPurpose,
+    withoutPurpose: 'refuse',
     asOf: q.asOf ?? today(),
     ip: req.ip,
     userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'].slice(0, 300) : null,

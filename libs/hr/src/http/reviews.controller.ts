@@ -22,10 +22,6 @@ export class ReviewsController {
     @Inject(HrReads) private readonly reads: HrReads,
   ) {}
 
-  private answer(req: FastifyRequest, p: Principal, id: string) {
-    return this.reads.one(p.companyId ?? '', id, viewRequest(req, p, {}, 'withhold'));
-  }
-
   @Post()
   @RequirePermission('hr:review')
   @ApiOperation({ summary: "Draft a performance review (by the employee's manager or HR; never by the reviewee)" })
@@ -33,7 +29,7 @@ export class ReviewsController {
   @ApiForbiddenResponse({ description: 'HR.SELF_REVIEW or HR.REVIEWER_NOT_ALLOWED' })
   async draft(@Body() body: DraftReviewDto, @CurrentPrincipal() p: Principal, @Req() req: FastifyRequest) {
     const id = await this.reviews.draft(p.companyId ?? '', body, p.role, requestMeta(req, p));
-    return this.answer(req, p, id);
+    return this.reads.afterWrite(p.companyId ?? '', id, viewRequest(req, p));
   }
 
   @Post(':id/submit')
@@ -44,7 +40,7 @@ export class ReviewsController {
   @ApiNotFoundResponse({ description: NOT_FOUND })
   async submit(@Param('id') id: string, @Body() body: SubmitReviewDto, @CurrentPrincipal() p: Principal, @Req() req: FastifyRequest) {
     await this.reviews.submit(p.companyId ?? '', id, body.rating, requestMeta(req, p));
-    return this.answer(req, p, id);
+    return this.reads.afterWrite(p.companyId ?? '', id, viewRequest(req, p));
   }
 
   @Post(':id/approve-rating')
@@ -57,7 +53,7 @@ export class ReviewsController {
   @ApiConflictResponse({ description: 'HR.TRANSITION_NOT_ALLOWED' })
   async approve(@Param('id') id: string, @CurrentPrincipal() p: Principal, @Req() req: FastifyRequest) {
     await this.reviews.approveRating(p.companyId ?? '', id, p.role, requestMeta(req, p));
-    return this.answer(req, p, id);
+    return this.reads.afterWrite(p.companyId ?? '', id, viewRequest(req, p));
   }
 
   @Post(':id/acknowledge')
@@ -68,6 +64,6 @@ export class ReviewsController {
   @ApiNotFoundResponse({ description: NOT_FOUND })
   async acknowledge(@Param('id') id: string, @CurrentPrincipal() p: Principal, @Req() req: FastifyRequest) {
     await this.reviews.acknowledge(p.companyId ?? '', id, requestMeta(req, p));
-    return this.answer(req, p, id);
+    return this.reads.afterWrite(p.companyId ?? '', id, viewRequest(req, p));
   }
 }

@@ -34,6 +34,11 @@ export class HrReads {
     });
   }
 
+  /** The record as the answer to a write: sensitive fields only when the write carried a purpose. */
+  afterWrite(companyId: string, id: string, req: ViewRequest): Promise<HrRecordView> {
+    return this.one(companyId, id, { ...req, withoutPurpose: 'withhold' });
+  }
+
   async list(companyId: string, f: ListFilter, req: ViewRequest): Promise<{ items: HrRecordView[]; nextCursor: string | null }> {
     return this.in(companyId, async (tx) => {
       const page = await listHrRecords(tx, companyId, f);
