@@ -4,6 +4,7 @@ import { CommandRunner, Database, EventStore, KeyRing, PersonalData, PersonalDat
 import type { CommandMeta } from '@maple/platform';
 import { AuditActions, auditLogProjection, recordPersonalDataViews } from '@maple/audit';
 import { HrReads, HrRecords, HrSubjects, hrRecordProjection, hrSubjectProjection, registerHrPersonalData } from '@maple/hr';
+import { UserQueries } from '@maple/identity';
 
 // `npm run bench:hr`: the cost of personal-data protection on the local PostgreSQL, in a scratch
 // database. Prints one JSON object. Targets (issue 13): creating an employee with 5 encrypted
@@ -61,8 +62,8 @@ async function main(): Promise<void> {
     const store = new EventStore();
     const sealed = new CommandRunner(db, store, projections, undefined, undefined, undefined, personal.sealer);
     const plain = new CommandRunner(db, store, projections);
-    const on = new HrRecords(sealed, db, personal);
-    const off = new HrRecords(plain, db, personal);
+    const on = new HrRecords(sealed, db, personal, new UserQueries(db));
+    const off = new HrRecords(plain, db, personal, new UserQueries(db));
 
     // Create-employee latency, encryption on and off, in alternating rounds (the machine's speed
     // drifts; each round pairs the two under the same conditions).

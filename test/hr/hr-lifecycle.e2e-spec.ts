@@ -58,6 +58,9 @@ describeEachDatabase('HR lifecycle over HTTP, with its audit trail', (ctx) => {
     expect(unknownField.json()).toMatchObject({ code: 'HR.DATA_INVALID', field: 'data.shoeSize' });
 
     const { fullName: _n, email: _e, phone: _p, ...employment } = employeeData('1');
+    // The linked account reads the record as its own: it must be one of the company's users.
+    const foreign = await post(`/hr/candidates/${candidate.id}/hire`, hr(), { data: employment, userId: w.b.users.USER.id });
+    expect(foreign.json()).toMatchObject({ code: 'HR.DATA_INVALID', field: 'userId' });
     const hired = await post(`/hr/candidates/${candidate.id}/hire`, hr(), { data: employment, userId: w.a.users.USER.id }, PURPOSE);
     expect(hired.statusCode).toBe(201);
     const employee = hired.json() as View;

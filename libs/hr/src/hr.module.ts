@@ -3,6 +3,7 @@ import type { OnModuleInit } from '@nestjs/common';
 import { PersonalData, ProjectionRegistry } from '@maple/platform';
 import { AuditModule } from '@maple/audit';
 import { BillingModule } from '@maple/billing';
+import { IdentityModule } from '@maple/identity';
 import { HrRecords } from './application/hr-records.commands';
 import { HrRetention } from './application/hr-retention';
 import { HrReviews } from './application/reviews.commands';
@@ -30,7 +31,7 @@ export function registerHrPersonalData(personal: PersonalData): void {
 
 /** HR: candidates, employees and performance reviews, with their personal data protected by the platform. */
 @Module({
-  imports: [AuditModule, BillingModule],
+  imports: [AuditModule, BillingModule, IdentityModule],
   controllers: [HrRecordsController, CandidatesController, EmployeesController, ReviewsController, SubjectsController, RetentionController],
   providers: [HrRecords, HrReviews, HrSubjects, HrRetention, HrReads, SubjectAccessExport],
   exports: [HrRecords, HrReviews, HrSubjects, HrRetention, HrReads, SubjectAccessExport],

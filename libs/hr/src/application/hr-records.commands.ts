@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandRunner, Database, PersonalData, isSealed } from '@maple/platform';
 import type { CommandMeta, Tx } from '@maple/platform';
+import { UserQueries } from '@maple/identity';
 import { candidateDecider } from '../domain/candidate.decider';
 import type { CandidateCommand } from '../domain/candidate.decider';
 import type { CandidateStatus } from '../domain/candidate.events';
@@ -27,6 +28,7 @@ export class HrRecords {
     @Inject(CommandRunner) private readonly runner: CommandRunner,
     @Inject(Database) private readonly db: Database,
     @Inject(PersonalData) private readonly personal: PersonalData,
+    @Inject(UserQueries) private readonly users: UserQueries,
   ) {}
 
   async record(companyId: string, id: string, type?: HrRecordRow['type']): Promise<HrRecordRow> {
@@ -84,6 +86,7 @@ export class HrRecords {
     }, { companyId });
     const data = validateData(EMPLOYEE_FIELDS, { ...carried, ...input.data }, 'employees');
     await this.checkManager(companyId, input.managerRecordId ?? null);
+    await this.checkUser(companyId, input.userId ?? null);
     const employeeId = randomUUID();
     await this.candidate(companyId, candidateId, { type: 'HireCandidate', employeeRecordId: employeeId, meta });
     await this.employee(companyId, employeeId, { type: 'HireEmployee', recordId: employeeId, subjectId: candidate.subjectId, candidateRecordId: candidateId, userId: input.userId ?? null, managerRecordId: input.managerRecordId ?? null, data, meta: { ...meta, commandId: `${meta.commandId}:employee` } });
@@ -93,6 +96,7 @@ export class HrRecords {
   /** An employee hired without a candidate record (a new data subject). */
   async hireDirect(companyId: string, input: { data: unknown; userId?: string | null; managerRecordId?: string | null }, meta: CommandMeta): Promise<string> {
     await this.checkManager(companyId, input.managerRecordId ?? null);
+    await this.checkUser(companyId, input.userId ?? null);
     const recordId = randomUUID();
     await this.employee(companyId, recordId, { type: 'HireEmployee', recordId, subjectId: randomUUID(), candidateRecordId: null, userId: input.userId ?? null, managerRecordId: input.managerRecordId ?? null, data: input.data, meta });
     return recordId;
@@ -130,6 +134,16 @@ export class HrRecords {
     if (row.type === 'candidate') await this.candidate(companyId, recordId, { type: 'RecordCandidateAiInsights', modelVersion, aiInsights, meta });
     else if (row.type === 'employee') await this.employee(companyId, recordId, { type: 'RecordEmployeeAiInsights', modelVersion, aiInsights, meta });
     else throw new HrError('HR.TRANSITION_NOT_ALLOWED', 'AI insights are recorded on candidates and employees.');
+  }
+
+  // The account an employee record is linked to reads it as SELF: it must be one of the company's users.
+  private async checkUser(companyId: string, userId: string | null): Promise<void> {
+    if (!userId) return;
+    const ok = await this.users.get({ companyId }, userId).then(
+      () => true,
+      () => false,
+    );
+    if (!ok) throw new HrError('HR.DATA_INVALID', 'userId must name a user of the company.', { field: 'userId' });
   }
 
   private async checkManager(companyId: string, managerRecordId: string | null): Promise<void> {
