@@ -80,17 +80,15 @@ $$;
 CREATE TRIGGER "privacy_erasures_permanent" BEFORE UPDATE OR DELETE ON "privacy_erasures" FOR EACH ROW EXECUTE FUNCTION "privacy_erasures_permanent"();
 CREATE TRIGGER "privacy_erasures_no_truncate" BEFORE TRUNCATE ON "privacy_erasures" FOR EACH STATEMENT EXECUTE FUNCTION "privacy_erasures_permanent"();
 
--- No key (and no blind-index entry) for an erased subject, ever again: SQLSTATE MP001. A key is
--- only ever destroyed by an erasure, so deleting one needs the subject's tombstone first.
--- SECURITY DEFINER so the check sees the tombstone whatever the caller's scope.
-CREATE FUNCTION "privacy_keys_guard"() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
-DECLARE
-  erased BOOLEAN;
+-- No key for an erased subject, ever again: SQLSTATE MP001. A key is only ever destroyed by an
+-- erasure, so deleting one (or a blind-index entry) needs the subject's tombstone first. The
+-- check runs as the caller: its transaction sees the company's tombstones (RLS), and a
+-- cross-company role sees all of them. Blind-index entries are written in the same statement as
+-- their subject's key, so the key's check covers them.
+CREATE FUNCTION "privacy_keys_guard"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'DELETE' THEN
-    SELECT EXISTS (SELECT 1 FROM public."privacy_erasures" e WHERE e."company_id" = OLD."company_id" AND e."subject_id" = OLD."subject_id") INTO erased;
-    IF NOT erased THEN
+    IF NOT EXISTS (SELECT 1 FROM public."privacy_erasures" e WHERE e."company_id" = OLD."company_id" AND e."subject_id" = OLD."subject_id") THEN
       RAISE EXCEPTION '%: a data key is destroyed only by erasing its subject', TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
     END IF;
     RETURN OLD;
@@ -98,12 +96,11 @@ BEGIN
   IF TG_OP = 'UPDATE' AND (NEW."company_id", NEW."subject_id") IS DISTINCT FROM (OLD."company_id", OLD."subject_id") THEN
     RAISE EXCEPTION '%: a key belongs to its subject for good', TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
   END IF;
-  SELECT EXISTS (SELECT 1 FROM public."privacy_erasures" e WHERE e."company_id" = NEW."company_id" AND e."subject_id" = NEW."subject_id") INTO erased;
-  IF erased THEN
+  IF EXISTS (SELECT 1 FROM public."privacy_erasures" e WHERE e."company_id" = NEW."company_id" AND e."subject_id" = NEW."subject_id") THEN
     RAISE EXCEPTION 'data subject % was erased: no personal data can be stored for them again', NEW."subject_id" USING ERRCODE = 'MP001';
   END IF;
   RETURN NEW;
 END
 $$;
 CREATE TRIGGER "privacy_data_keys_guard" BEFORE INSERT OR UPDATE OR DELETE ON "privacy_data_keys" FOR EACH ROW EXECUTE FUNCTION "privacy_keys_guard"();
-CREATE TRIGGER "privacy_blind_index_guard" BEFORE INSERT OR UPDATE OR DELETE ON "privacy_blind_index" FOR EACH ROW EXECUTE FUNCTION "privacy_keys_guard"();
+CREATE TRIGGER "privacy_blind_index_guard" BEFORE DELETE ON "privacy_blind_index" FOR EACH ROW EXECUTE FUNCTION "privacy_keys_guard"();
