@@ -76,6 +76,15 @@ describeEachDatabase('HR lifecycle over HTTP, with its audit trail', (ctx) => {
       ['CandidateHired', 'UPDATE', w.a.users.HR_MANAGER.id],
     ]);
     expect(await history(employee.id)).toEqual([['EmployeeHired', 'CREATE', w.a.users.HR_MANAGER.id]]);
+
+    // AI insights name their model version; a hostile payload is a 400 and changes nothing.
+    const ai = await post(`/hr/records/${employee.id}/ai-insights`, hr(), { modelVersion: 'attrition-risk@2.3.1', insights: { attritionRisk: 0.12 } });
+    expect(ai.json()).toMatchObject({ aiInsights: { modelVersion: 'attrition-risk@2.3.1', insights: { attritionRisk: 0.12 } } });
+    let deep: Record<string, unknown> = { x: 1 };
+    for (let i = 0; i < 12; i++) deep = { deep };
+    const refused = await post(`/hr/records/${employee.id}/ai-insights`, hr(), { modelVersion: 'm@1', insights: deep });
+    expect(refused.json()).toMatchObject({ status: 400, code: 'HR.DATA_INVALID', field: 'insights' });
+    expect((await history(employee.id)).map((h) => h[0])).toEqual(['EmployeeHired', 'HrAiInsightsRecorded']);
   });
 
   it('applies changes from their effective date, then leave and termination', async () => {

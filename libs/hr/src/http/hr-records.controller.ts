@@ -11,6 +11,14 @@ import { AiInsightsDto, ListQueryDto, LookupQueryDto, ReadQueryDto } from './dto
 import { EMPLOYEE_EXAMPLE, PAGE_EXAMPLE } from './examples';
 import { BREAK_GLASS_HEADER, PURPOSE_HEADER, viewRequest } from './read-context';
 
+// How deep a JSON value nests (stops counting past the limit, so a hostile body costs nothing).
+function depth(v: unknown, limit = 9): number {
+  if (v === null || typeof v !== 'object' || limit === 0) return 0;
+  let max = 0;
+  for (const x of Object.values(v)) max = Math.max(max, depth(x, limit - 1));
+  return 1 + max;
+}
+
 const LEVELS = 'Each field is shown in full, masked or not at all, by your role and your relation to the person (libs/hr/README.md, field matrix).';
 
 @ApiTags('hr')
@@ -78,7 +86,7 @@ export class HrRecordsController {
   @ApiNotFoundResponse({ description: 'HR.RECORD_NOT_FOUND' })
   async aiInsights(@Param('id') id: string, @Body() body: AiInsightsDto, @CurrentPrincipal() p: Principal, @Req() req: FastifyRequest) {
     const companyId = p.companyId ?? '';
-    if (JSON.stringify(body.insights).length > 20_000) throw new HrError('HR.DATA_INVALID', 'insights must be at most 20,000 characters of JSON.', { field: 'insights' });
+    if (depth(body.insights) > 8 || JSON.stringify(body.insights).length > 20_000) throw new HrError('HR.DATA_INVALID', 'insights must be JSON of at most 20,000 characters, nested at most 8 levels.', { field: 'insights' });
     await this.records.recordAiInsights(companyId, id, body.modelVersion, body.insights, requestMeta(req, p));
     return this.reads.afterWrite(companyId, id, viewRequest(req, p));
   }
