@@ -12,8 +12,8 @@ import { UserQueries } from '@maple/identity';
 // alternating rounds; erasing a subject with 1,000 events under 1 s. Also: decrypted lists of
 // 50 records per second.
 const BASE = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-const ROUNDS = Number(process.env.BENCH_HR_ROUNDS ?? 12);
-const PER_ROUND = Number(process.env.BENCH_HR_PER_ROUND ?? 150);
+const ROUNDS = Number(process.env.BENCH_HR_ROUNDS ?? 30);
+const PER_ROUND = Number(process.env.BENCH_HR_PER_ROUND ?? 60);
 const LIST_SECONDS = Number(process.env.BENCH_HR_LIST_SECONDS ?? 5);
 const ERASE_EVENTS = 1000;
 const COMPANY = 'bench-hr';
