@@ -20,7 +20,7 @@ export { ReadinessChecks } from './health/readiness';
 export { createRootLogger, JsonLogger, requestContext, requestIdFor } from './logging/logger';
 export { ProcessBoot } from './process/boot';
 export { EventStore, appendCall, canonicalJson, eventHash, PLATFORM_CHAIN } from './event-store/event-store';
-export type { ChainedRecord } from './event-store/event-store';
+export type { AlongsideWrite, ChainedRecord } from './event-store/event-store';
 export type { ReadStreamOptions } from './event-store/event-store';
 export { Upcasters } from './event-store/upcasters';
 export { ConcurrencyConflictError, UpcastError } from './event-store/event-store.errors';

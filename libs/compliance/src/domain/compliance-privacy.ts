@@ -11,6 +11,8 @@ const ofType = (type: string) => (data: unknown) => (data as { type?: string } |
 export const COMPLIANCE_EVENT_PRIVACY: Record<string, EventPrivacy> = {
   ComplianceRecordCreated: {
     subject: 'recordId',
+    // The record (a new random id) is its own subject: no key exists before it.
+    freshSubject: () => true,
     fields: [
       { path: 'data.subjectName', field: 'compliance/subjectName', when: ofType('KYC') },
       { path: 'data.dateOfBirth', field: 'compliance/dateOfBirth', when: ofType('KYC') },

@@ -21,11 +21,12 @@ function sealedOf(schema: readonly FieldSpec[], prefix: string): SealedPath[] {
 }
 
 export const HR_EVENT_PRIVACY: Record<string, EventPrivacy> = {
-  CandidateApplied: { subject: 'subjectId', fields: sealedOf(CANDIDATE_FIELDS, 'data.') },
+  // A candidacy and a direct hire create their person (a new subject id from the shell).
+  CandidateApplied: { subject: 'subjectId', fields: sealedOf(CANDIDATE_FIELDS, 'data.'), freshSubject: () => true },
   CandidateAdvanced: { subject: 'subjectId', fields: [path('notes', 'notes')] },
   CandidateRejected: { subject: 'subjectId', fields: [path('decisionReason', 'decisionReason')] },
   CandidateWithdrew: { subject: 'subjectId', fields: [path('decisionReason', 'decisionReason')] },
-  EmployeeHired: { subject: 'subjectId', fields: sealedOf(EMPLOYEE_FIELDS, 'data.') },
+  EmployeeHired: { subject: 'subjectId', fields: sealedOf(EMPLOYEE_FIELDS, 'data.'), freshSubject: (d) => (d as { candidateRecordId?: unknown }).candidateRecordId === null },
   EmployeeChanged: { subject: 'subjectId', fields: sealedOf(EMPLOYEE_CHANGE_FIELDS, 'changes.') },
   EmployeeLeaveStarted: { subject: 'subjectId', fields: [path('leaveReason', 'leaveReason')] },
   EmployeeTerminated: { subject: 'subjectId', fields: [path('terminationReason', 'terminationReason')] },

@@ -103,8 +103,8 @@ export class CommandRunner {
       metadata,
     }));
     // Personal data is sealed here, after the ids it is bound to exist, before anything is stored.
-    const sealed = this.sealer ? await this.sealer.seal(tx, stream, newEvents) : newEvents;
-    const append = await this.store.append(tx, stream, sealed, expected);
+    const sealed = this.sealer ? await this.sealer.seal(tx, stream, newEvents) : { events: newEvents };
+    const append = await this.store.append(tx, stream, sealed.events, expected, sealed.alongside);
     await this.projections.checkInvariants(tx, append.events);
     await this.projections.applyInline(tx, append.events);
     return append;

@@ -5,7 +5,7 @@ export type { AccessLogSink, EventPrivacy, PersonalDataView, RelationResolver, S
 export { PersonalDataReader } from './personal-data.reader';
 export type { ReadContext, SealedItem } from './personal-data.reader';
 export { EventSealer, readPath } from './event-sealer';
-export type { EventSealerHook } from './event-sealer';
+export type { EventSealerHook, Sealed } from './event-sealer';
 export { KeyRing, resolveKeyRing } from './key-ring';
 export type { KeyRingSource } from './key-ring';
 export { MARKERS, accessLevel, maskLast4, maskValue } from './field-access';

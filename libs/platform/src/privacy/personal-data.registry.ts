@@ -22,6 +22,11 @@ export type EventPrivacy = {
   fields: SealedPath[];
   /** The event erases its subject: the key is destroyed in the same transaction (crypto-shredding). */
   erases?: boolean;
+  /**
+   * The command creating this event also created its subject (a new random id), so no key can
+   * exist yet: the key is then written in the append's own statement instead of one of its own.
+   */
+  freshSubject?: (data: unknown) => boolean;
 };
 
 /** A read of personal data by a person, for the PII access log (audit VIEW rows). */
