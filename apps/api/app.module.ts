@@ -5,6 +5,7 @@ import { AiModule } from '@maple/ai';
 import { AuditModule } from '@maple/audit';
 import { BillingModule } from '@maple/billing';
 import { ComplianceModule } from '@maple/compliance';
+import { HrModule } from '@maple/hr';
 import { IdentityModule } from '@maple/identity';
 import { TenancyModule } from '@maple/tenancy';
 import type { PlatformOptions } from '@maple/platform';
@@ -15,7 +16,7 @@ export class AppModule {
   static register(opts: PlatformOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(opts), AuditModule, TenancyModule, IdentityModule, BillingModule, ComplianceModule, AiModule],
+      imports: [PlatformModule.forRoot(opts), AuditModule, TenancyModule, IdentityModule, BillingModule, ComplianceModule, HrModule, AiModule],
     };
   }
 }

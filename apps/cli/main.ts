@@ -7,6 +7,7 @@ import { compliance } from './commands/compliance';
 import { doctor } from './commands/doctor';
 import { jobs } from './commands/jobs';
 import { migrate, migration } from './commands/migrate';
+import { privacy } from './commands/privacy';
 import { projections } from './commands/projections';
 import { sanctions } from './commands/sanctions';
 import { seed } from './commands/seed';
@@ -26,6 +27,7 @@ const commands: Record<string, CliCommand> = {
   backup,
   sanctions,
   compliance,
+  privacy,
 };
 
 function help(): void {

@@ -2,6 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { AuditService, createCheckpoint, ensureAuditPartitions, runScheduledBackup } from '@maple/audit';
 import { SubscriptionCommands } from '@maple/billing';
 import { ComplianceRecords } from '@maple/compliance';
+import { HrRetention } from '@maple/hr';
 import { APP_CONFIG, Database, IdempotencyStore, Jobs, commandMeta } from '@maple/platform';
 import type { AppConfig, JobDefinition } from '@maple/platform';
 import type { Logger } from 'pino';
@@ -56,6 +57,15 @@ export function maintenanceJobs(app: INestApplicationContext): JobDefinition[] {
         // Past IDEMPOTENCY_TTL a key may run again anyway; this only frees the space.
         const n = await app.get(IdempotencyStore).deleteExpired();
         return `deleted ${n} expired idempotency record(s)`;
+      },
+    },
+    {
+      // Proposes only: an HR manager approves each purge (POST /hr/retention/proposals/:id/approve).
+      name: 'hr.retention-proposals',
+      cron: '30 3 * * *',
+      async handler() {
+        const made = await app.get(HrRetention).proposeDue(commandMeta({ actorId: 'system:worker', companyId: null }));
+        return `${made.length} purge proposal(s), ${made.reduce((n, m) => n + m.subjects, 0)} person(s)`;
       },
     },
     ...backupJobs(app),

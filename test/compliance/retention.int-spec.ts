@@ -68,9 +68,10 @@ describeEachDatabase('compliance retention', (ctx) => {
     const real = await retention.run({ dryRun: false, meta: operator(later) });
     expect(real.purged.map((p) => p.recordId)).toEqual([id]);
     expect(await rowOf(id)).toEqual([]);
-    // The events stay: an auditor still replays the record, up to its purge.
+    // The events stay: an auditor still replays the record, up to its purge, which also erases
+    // the record's personal data (its key: test/compliance/kyc-erasure.e2e-spec.ts).
     const history = await ctx().superuser(`SELECT type FROM events WHERE stream_id = $1 ORDER BY version`, [`compliance-record-${id}`]);
-    expect(history.map((e) => e.type)).toEqual(['ComplianceRecordCreated', 'ComplianceRecordApproved', 'ComplianceRecordPurged']);
+    expect(history.map((e) => e.type)).toEqual(['ComplianceRecordCreated', 'ComplianceRecordApproved', 'ComplianceRecordPurged', 'DataSubjectErased']);
     const [purge] = await ctx().superuser(`SELECT action, "userId" FROM "AuditLog" WHERE "entityId" = $1 ORDER BY timestamp DESC LIMIT 1`, [`compliance-record-${id}`]);
     expect(purge).toEqual({ action: 'DELETE', userId: 'cli:operator' });
     const runs = await ctx().superuser(`SELECT count(*)::int AS n FROM "AuditLog" WHERE "entityType" = 'ComplianceRetention'`);

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -64,6 +64,16 @@ describe('process boot', () => {
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/TRUST_PROXY .*would trust X-Forwarded-For from any client/);
+  });
+
+  it.each([
+    ['API', api],
+    ['worker', worker],
+  ])('the %s in production without PII_KEKS ends with one line naming PII_KEKS, and exit code 1', (_name, script) => {
+    const r = runToExit({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(48), DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/nowhere' }, script);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/PII_KEKS is required in production/);
   });
 
   it.each([
@@ -149,7 +159,7 @@ describe('process boot', () => {
     const login = `maple_login_${Date.now().toString(36)}`;
     try {
       const signingKey = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-      const prod = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(48), AUDIT_SIGNING_KEY: signingKey, DATABASE_URL: t.url ?? '' };
+      const prod = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(48), AUDIT_SIGNING_KEY: signingKey, PII_KEKS: `k1:${randomBytes(32).toString('base64')}`, DATABASE_URL: t.url ?? '' };
       for (const script of [api, worker]) {
         const r = runToExit(prod, script);
         expect(r.code).toBe(1);

@@ -23,6 +23,9 @@ describeEachDatabase('security: every route of the OpenAPI document', (ctx) => {
   beforeAll(async () => {
     app = await startTestApi(ctx());
     w = await buildWorld(app);
+    // Company A has a plan with every module, so plan-gated routes (hr, ai) are walked too.
+    const plan = await call(app, { method: 'POST', url: `/billing/companies/${w.a.companyId}/subscription`, token: w.platform.token, payload: { tier: 'ENTERPRISE', billingCycle: 'annual', price: '999.00' } });
+    expect(plan.statusCode).toBe(201);
     doc = (await call(app, { method: 'GET', url: '/docs-json' })).json() as Doc;
     ops = operations(doc);
   });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
-import { Database, EventStore } from '@maple/platform';
-import type { DbScope } from '@maple/platform';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Database, EventStore, PersonalData, collectSealed } from '@maple/platform';
+import type { DbScope, ReadContext } from '@maple/platform';
 import { createCheckpoint } from './chain/checkpoints';
 import type { SignedCheckpoint } from './chain/checkpoints';
 import { exportEvents } from './chain/export';
@@ -35,7 +35,19 @@ export class AuditService {
     @Inject(EventStore) private readonly store: EventStore,
     @Inject(AuditActions) private readonly actions: AuditActions,
     @Inject(AUDIT_SIGNER) readonly signer: Signer,
+    @Optional() @Inject(PersonalData) private readonly personal?: PersonalData,
   ) {}
+
+  // Sealed personal values in history, state and logs are shown as the reader's field rules
+  // allow (decrypted, masked, or a marker such as [hidden] or [erased]); without a reader they
+  // stay ciphertext. A sensitive value needs a purpose and leaves a VIEW row; without one it is
+  // withheld, so an auditor still sees that it changed. Exports keep the ciphertext: the hash
+  // chain covers it.
+  private async personalView<T>(scope: DbScope, reader: ReadContext | undefined, value: T): Promise<T> {
+    if (!this.personal || !reader || !collectSealed(value).length) return value;
+    const personal = this.personal;
+    return this.db.transaction((tx) => personal.reader.reveal(tx, reader, scope.companyId ?? '', value), scope);
+  }
 
   /**
    * Records that someone read a sensitive entity (compliance record, HR record, user profile).
@@ -59,21 +71,22 @@ export class AuditService {
     );
   }
 
-  history(scope: DbScope, type: string, id: string, afterVersion = 0, limit = 100): Promise<HistoryPage> {
-    return entityHistory(this.db, this.store, this.actions, scope, type, id, afterVersion, limit);
+  async history(scope: DbScope, type: string, id: string, afterVersion = 0, limit = 100, reader?: ReadContext): Promise<HistoryPage> {
+    return this.personalView(scope, reader, await entityHistory(this.db, this.store, this.actions, scope, type, id, afterVersion, limit));
   }
 
-  stateAt(
+  async stateAt(
     scope: DbScope,
     type: string,
     id: string,
     at: { at?: Date; version?: number },
+    reader?: ReadContext,
   ): Promise<EntityState> {
-    return entityStateAt(this.db, this.store, this.actions, scope, type, id, at);
+    return this.personalView(scope, reader, await entityStateAt(this.db, this.store, this.actions, scope, type, id, at));
   }
 
-  logs(scope: DbScope, filter: AuditLogFilter, limit = 100, cursor?: string): Promise<AuditLogPage> {
-    return searchAuditLogs(this.db, scope, filter, limit, cursor);
+  async logs(scope: DbScope, filter: AuditLogFilter, limit = 100, cursor?: string, reader?: ReadContext): Promise<AuditLogPage> {
+    return this.personalView(scope, reader, await searchAuditLogs(this.db, scope, filter, limit, cursor));
   }
 
   verify(req: VerifyRequest): Promise<VerifyResult> {

@@ -47,3 +47,4 @@ export type { BackupListing, BackupResult } from './backup/backups';
 export { verifyRestore } from './backup/backup-verify';
 export type { ChainProblem, ChainReport, RestoreVerification, VerifyOptions } from './backup/backup-verify';
 export type { BackupManifest, ChainSnapshot } from './backup/backup-manifest';
+export { recordPersonalDataViews } from './pii-access-log';

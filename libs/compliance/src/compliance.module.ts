@@ -1,10 +1,11 @@
 import { Inject, Module } from '@nestjs/common';
 import type { OnModuleInit } from '@nestjs/common';
-import { ProjectionRegistry } from '@maple/platform';
+import { PersonalData, ProjectionRegistry } from '@maple/platform';
 import { AuditModule } from '@maple/audit';
 import { COMPLIANCE_SETTINGS, ComplianceRecords, RISK_MODEL } from './application/compliance-records';
 import { SanctionsStore } from './application/sanctions-store';
 import { SCREENER } from './application/screener';
+import { COMPLIANCE_EVENT_PRIVACY, COMPLIANCE_FIELD_RULES } from './domain/compliance-privacy';
 import { rulesRiskModel } from './domain/risk-model';
 import { ComplianceRetention } from './retention/compliance-retention';
 import { ComplianceController } from './http/compliance.controller';
@@ -29,9 +30,14 @@ export const DEFAULT_COMPLIANCE_SETTINGS = { highRiskThreshold: 70, screeningThr
   exports: [ComplianceRecords, SanctionsStore, ComplianceRetention],
 })
 export class ComplianceModule implements OnModuleInit {
-  constructor(@Inject(ProjectionRegistry) private readonly projections: ProjectionRegistry) {}
+  constructor(
+    @Inject(ProjectionRegistry) private readonly projections: ProjectionRegistry,
+    @Inject(PersonalData) private readonly personal: PersonalData,
+  ) {}
 
   onModuleInit(): void {
     this.projections.registerInline(complianceRecordProjection);
+    for (const [type, privacy] of Object.entries(COMPLIANCE_EVENT_PRIVACY)) this.personal.registry.registerEvent(type, privacy);
+    this.personal.registry.registerFields(COMPLIANCE_FIELD_RULES);
   }
 }

@@ -1,4 +1,4 @@
-import { Global, Inject, Module } from '@nestjs/common';
+import { Global, Inject, Logger, Module } from '@nestjs/common';
 import type { DynamicModule, OnApplicationShutdown, Provider } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule, EventBus } from '@nestjs/cqrs';
@@ -23,6 +23,9 @@ import { Metrics } from './metrics/metrics';
 import { MetricsController } from './metrics/metrics.controller';
 import { MonitoringController } from './monitoring/monitoring.controller';
 import { APP_CONFIG } from './platform.tokens';
+import { KeyRing, resolveKeyRing } from './privacy/key-ring';
+import { PersonalData } from './privacy/personal-data';
+import { PersonalDataRegistry } from './privacy/personal-data.registry';
 
 export { APP_CONFIG };
 
@@ -83,18 +86,22 @@ export class PlatformModule {
         ProjectionRegistry,
         { provide: PROJECTIONS_CONFIG, useValue: config.projections },
         ProjectionRuntime,
+        // Personal data: the KEKs, what contexts declare, and the sealer every append goes through.
+        { provide: KeyRing, useFactory: () => resolveKeyRing(config, (m) => new Logger('Privacy').warn(m)) },
+        PersonalDataRegistry,
+        { provide: PersonalData, useFactory: (r: PersonalDataRegistry, ring: KeyRing) => new PersonalData(r, ring), inject: [PersonalDataRegistry, KeyRing] },
         {
           provide: CommandRunner,
-          useFactory: (store: EventStore, projections: ProjectionRegistry, bus: EventBus) =>
-            new CommandRunner(database, store, projections, { publishAll: (events) => bus.publishAll(events.map((e) => new EventCommitted(e))) }),
-          inject: [EventStore, ProjectionRegistry, EventBus],
+          useFactory: (store: EventStore, projections: ProjectionRegistry, bus: EventBus, personal: PersonalData) =>
+            new CommandRunner(database, store, projections, { publishAll: (events) => bus.publishAll(events.map((e) => new EventCommitted(e))) }, undefined, undefined, personal.sealer),
+          inject: [EventStore, ProjectionRegistry, EventBus, PersonalData],
         },
         DatabaseLifecycle,
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         ...idempotencyProviders(config, database),
         ...authProviders(config, opts.tokenVerifier),
       ],
-      exports: [APP_CONFIG, Database, Metrics, Jobs, ReadinessChecks, Upcasters, EventStore, ProjectionRegistry, CommandRunner, ProjectionRuntime, CqrsModule, IdempotencyStore],
+      exports: [APP_CONFIG, Database, Metrics, Jobs, ReadinessChecks, Upcasters, EventStore, ProjectionRegistry, CommandRunner, ProjectionRuntime, CqrsModule, IdempotencyStore, KeyRing, PersonalDataRegistry, PersonalData],
     };
   }
 }

@@ -1,14 +1,15 @@
 import { Readable } from 'node:stream';
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   CurrentPrincipal,
   Public,
@@ -16,9 +17,10 @@ import {
   attachmentHeader,
   crossCompanyScope,
   isPlatformAdmin,
+  matrixRoleOf,
   tenantScope,
 } from '@maple/platform';
-import type { DbScope, Principal } from '@maple/platform';
+import type { DbScope, Principal, ReadContext } from '@maple/platform';
 import { AuditService } from '../audit.service';
 import { AuditError } from '../domain/audit.errors';
 import { CreateCheckpointDto, ExportQueryDto, VerifyChainDto } from './dto/audit-commands.dto';
@@ -31,6 +33,22 @@ function scopeOf(who: Principal, companyId?: string): DbScope {
   if (companyId && companyId !== who.companyId)
     throw new AuditError('AUDIT.FORBIDDEN', 'Auditors see their own company only.');
   return tenantScope(who);
+}
+
+// Personal values in trails are shown by the field rules of the auditor's role; a sensitive
+// value needs the X-Purpose header (else it is withheld, so the change still shows).
+const PURPOSE_HEADER = { name: 'X-Purpose', required: false, description: 'Why you read personal data: reveals sensitive values your role may see (the read is logged). Without it they show as [purpose required].' };
+
+function readerOf(who: Principal, req: FastifyRequest, entity: { type: string; id: string }): ReadContext {
+  const purpose = req.headers['x-purpose'];
+  return {
+    viewer: { userId: who.userId, role: matrixRoleOf(who) },
+    purpose: typeof purpose === 'string' && purpose.trim() ? purpose.trim().slice(0, 300) : null,
+    withoutPurpose: 'withhold',
+    entity,
+    ip: req.ip,
+    userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'].slice(0, 300) : null,
+  };
 }
 
 function chainOf(who: Principal, companyId: string): string {
@@ -83,13 +101,15 @@ export class AuditController {
   })
   @ApiOkResponse({ schema: { example: HISTORY_EXAMPLE } })
   @ApiNotFoundResponse({ description: 'AUDIT.ENTITY_NOT_FOUND (problem+json)' })
+  @ApiHeader(PURPOSE_HEADER)
   history(
     @Param('type') type: string,
     @Param('id') id: string,
     @Query() q: HistoryQueryDto,
     @CurrentPrincipal() who: Principal,
+    @Req() req: FastifyRequest,
   ) {
-    return this.audit.history(scopeOf(who, q.companyId), type, id, q.cursor ?? 0, q.limit ?? 100);
+    return this.audit.history(scopeOf(who, q.companyId), type, id, q.cursor ?? 0, q.limit ?? 100, readerOf(who, req, { type, id }));
   }
 
   @Get('entities/:type/:id/state')
@@ -110,16 +130,21 @@ export class AuditController {
     },
   })
   @ApiNotFoundResponse({ description: 'AUDIT.ENTITY_NOT_FOUND: no events for the entity at that time' })
+  @ApiHeader(PURPOSE_HEADER)
   state(
     @Param('type') type: string,
     @Param('id') id: string,
     @Query() q: StateQueryDto,
     @CurrentPrincipal() who: Principal,
+    @Req() req: FastifyRequest,
   ) {
-    return this.audit.stateAt(scopeOf(who, q.companyId), type, id, {
-      at: q.at ? new Date(q.at) : undefined,
-      version: q.version,
-    });
+    return this.audit.stateAt(
+      scopeOf(who, q.companyId),
+      type,
+      id,
+      { at: q.at ? new Date(q.at) : undefined, version: q.version },
+      readerOf(who, req, { type, id }),
+    );
   }
 
   @Get('logs')
@@ -149,7 +174,8 @@ export class AuditController {
     },
   })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED or AUDIT.CURSOR_INVALID' })
-  logs(@Query() q: LogsQueryDto, @CurrentPrincipal() who: Principal) {
+  @ApiHeader(PURPOSE_HEADER)
+  logs(@Query() q: LogsQueryDto, @CurrentPrincipal() who: Principal, @Req() req: FastifyRequest) {
     const filter = {
       entityType: q.entityType,
       entityId: q.entityId,
@@ -158,7 +184,7 @@ export class AuditController {
       from: q.from ? new Date(q.from) : undefined,
       to: q.to ? new Date(q.to) : undefined,
     };
-    return this.audit.logs(scopeOf(who, q.companyId), filter, q.limit ?? 100, q.cursor);
+    return this.audit.logs(scopeOf(who, q.companyId), filter, q.limit ?? 100, q.cursor, readerOf(who, req, { type: 'AuditLog', id: 'search' }));
   }
 
   @Post('verify')

@@ -38,7 +38,7 @@ export type ComplianceRecordCommand =
   | (Command<'FlagComplianceRecord'> & { reason: string; actorRole: ReviewerRole })
   | (Command<'RescreenComplianceRecord'> & { screening: ScreeningEvidence })
   // lastChangedAt: when the record's last event was recorded (read from the event store).
-  | (Command<'PurgeComplianceRecord'> & { lastChangedAt: Date; retentionYears: number; runId: string });
+  | (Command<'PurgeComplianceRecord'> & { recordId: string; lastChangedAt: Date; retentionYears: number; runId: string });
 
 export const initialRecord: RecordState = { exists: false, status: 'pending', createdBy: null, riskScore: null, approvals: [], clearedEntries: [], knownHits: [], listVersion: null, purged: false };
 
@@ -118,7 +118,11 @@ function decide(cmd: ComplianceRecordCommand, s: RecordState): ComplianceRecordE
           keepUntil: keepUntil.toISOString(),
         });
       }
-      return [{ type: 'ComplianceRecordPurged', data: { reason: 'retention', lastChangedAt: cmd.lastChangedAt.toISOString(), retentionYears: cmd.retentionYears, runId: cmd.runId } }];
+      return [
+        { type: 'ComplianceRecordPurged', data: { reason: 'retention', lastChangedAt: cmd.lastChangedAt.toISOString(), retentionYears: cmd.retentionYears, runId: cmd.runId } },
+        // The record is its own data subject: erasing it destroys its key (see compliance-privacy.ts).
+        { type: 'DataSubjectErased', data: { subjectId: cmd.recordId, reason: `retention:${cmd.runId}`, requestedBy: null, approvedBy: cmd.meta.actorId } },
+      ];
     }
     default: {
       const unknown: never = cmd;
@@ -143,6 +147,7 @@ function evolve(s: RecordState, e: ComplianceRecordEvent): RecordState {
     case 'ComplianceRecordRejected':
       return { ...s, status: 'rejected' };
     case 'ComplianceRecordPurged':
+    case 'DataSubjectErased':
       return { ...s, purged: true };
     case 'ComplianceRecordRescreened':
       return { ...s, knownHits: [...new Set([...s.knownHits, ...e.data.newHits])], listVersion: e.data.screening.listVersion };

@@ -1,4 +1,4 @@
-import type { DomainEvent } from '@maple/platform';
+import type { DataSubjectErased, DomainEvent } from '@maple/platform';
 import type { RiskAssessment } from './risk-model';
 
 export type RecordStatus = 'pending' | 'approved' | 'rejected' | 'flagged';
@@ -23,7 +23,9 @@ export type ComplianceRecordEvent =
   | DomainEvent<'ComplianceRecordRejected', { by: string; reason: string }>
   | DomainEvent<'ComplianceRecordRescreened', { screening: ScreeningEvidence; newHits: string[] }>
   // Retention: the read-model row goes; the events (the history an auditor replays) stay.
-  | DomainEvent<'ComplianceRecordPurged', { reason: 'retention'; lastChangedAt: string; retentionYears: number; runId: string }>;
+  | DomainEvent<'ComplianceRecordPurged', { reason: 'retention'; lastChangedAt: string; retentionYears: number; runId: string }>
+  // With the purge, the record's data key is destroyed: its personal data in the events is gone too.
+  | DataSubjectErased;
 
 export const COMPLIANCE_RECORD_EVENT_TYPES: ComplianceRecordEvent['type'][] = [
   'ComplianceRecordCreated',
@@ -33,4 +35,5 @@ export const COMPLIANCE_RECORD_EVENT_TYPES: ComplianceRecordEvent['type'][] = [
   'ComplianceRecordRejected',
   'ComplianceRecordRescreened',
   'ComplianceRecordPurged',
+  'DataSubjectErased',
 ];

@@ -1,13 +1,17 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { CurrentPrincipal, Database, DomainError, FieldPolicy, RequirePermission, requestMeta, tenantScope } from '@maple/platform';
+import { CurrentPrincipal, Database, DomainError, FieldPolicy, PersonalData, RequirePermission, requestMeta, tenantScope } from '@maple/platform';
 import type { Principal } from '@maple/platform';
 import { AuditService } from '@maple/audit';
 import { ComplianceRecords } from '../application/compliance-records';
 import { getRecord, listRecords } from '../queries/list-records.query';
+import { complianceReader, revealRecords } from '../queries/record-view';
 import type { RecordRow } from '../queries/list-records.query';
 import { CreateRecordDto, ListRecordsQueryDto, ReviewDto } from './dto/compliance.dto';
+
+// KYC dates of birth and document numbers are sensitive: shown only with a purpose (and logged).
+const PURPOSE_HEADER = { name: 'X-Purpose', required: false, description: 'Why you read personal data: reveals sensitive KYC fields (date of birth, document number) your role may see, logged as a VIEW row. Without it they show as [purpose required].' };
 
 const RECORD_EXAMPLE = {
   id: '8d0c7c53-6a8e-4d6e-9a57-2a1f1c3e9b10',
@@ -31,10 +35,15 @@ export class ComplianceController {
     @Inject(ComplianceRecords) private readonly records: ComplianceRecords,
     @Inject(Database) private readonly db: Database,
     @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(PersonalData) private readonly personal: PersonalData,
   ) {}
 
-  private async read(p: Principal, id: string): Promise<RecordRow> {
-    const row = await this.db.transaction((tx) => getRecord(tx, p.companyId ?? '', id), tenantScope(p));
+  // KYC and AML personal data is sealed; it is decrypted here as the reader's role may see it.
+  private async read(p: Principal, id: string, req: FastifyRequest): Promise<RecordRow> {
+    const row = await this.db.transaction(async (tx) => {
+      const r = await getRecord(tx, p.companyId ?? '', id);
+      return r && (await revealRecords(tx, this.personal.reader, complianceReader(p, req, id), [r]))[0];
+    }, tenantScope(p));
     // Another company's id is indistinguishable from a missing one.
     if (!row) throw new DomainError('COMPLIANCE.RECORD_NOT_FOUND', 'No such compliance record.');
     return row;
@@ -47,27 +56,29 @@ export class ComplianceController {
   async create(@Body() body: CreateRecordDto, @CurrentPrincipal() p: Principal, @Req() req: FastifyRequest) {
     const companyId = p.companyId ?? '';
     const { recordId } = await this.records.create(companyId, body, requestMeta(req, p));
-    return this.read(p, recordId);
+    return this.read(p, recordId, req);
   }
 
   @Get()
   @RequirePermission('compliance:read')
   @ApiOperation({ summary: 'List records by type, status, risk range and date, newest first (cursor pages)' })
   @ApiOkResponse({ schema: { example: { items: [RECORD_EXAMPLE], nextCursor: null } } })
-  async list(@Query() q: ListRecordsQueryDto, @CurrentPrincipal() p: Principal) {
-    return this.db.transaction(
-      (tx) => listRecords(tx, p.companyId ?? '', { ...q, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined }),
-      tenantScope(p),
-    );
+  @ApiHeader(PURPOSE_HEADER)
+  async list(@Query() q: ListRecordsQueryDto, @CurrentPrincipal() p: Principal, @Req() req: FastifyRequest) {
+    return this.db.transaction(async (tx) => {
+      const page = await listRecords(tx, p.companyId ?? '', { ...q, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined });
+      return { ...page, items: await revealRecords(tx, this.personal.reader, complianceReader(p, req, 'list'), page.items) };
+    }, tenantScope(p));
   }
 
   @Get(':id')
   @RequirePermission('compliance:read')
   @ApiOperation({ summary: 'One record; the read is recorded in the audit log (VIEW)' })
   @ApiOkResponse({ schema: { example: RECORD_EXAMPLE } })
+  @ApiHeader(PURPOSE_HEADER)
   @ApiNotFoundResponse({ description: 'COMPLIANCE.RECORD_NOT_FOUND (also for another company\'s id)' })
   async get(@Param('id') id: string, @CurrentPrincipal() p: Principal, @Req() req: FastifyRequest) {
-    const row = await this.read(p, id);
+    const row = await this.read(p, id, req);
     await this.audit.recordView(tenantScope(p), { entityType: 'ComplianceRecord', entityId: id, userId: p.userId, companyId: row.companyId, ip: req.ip, userAgent: req.headers['user-agent'] ?? null });
     return row;
   }
@@ -78,9 +89,9 @@ export class ComplianceController {
   @ApiOperation({ summary: 'Approve (four-eyes: never by the creator; high-risk records need two different compliance officers)' })
   @ApiOkResponse({ schema: { example: { ...RECORD_EXAMPLE, status: 'approved', reviewedBy: 'user-bob' } } })
   async approve(@Param('id') id: string, @Body() body: ReviewDto, @CurrentPrincipal() p: Principal, @Req() req: FastifyRequest) {
-    await this.read(p, id);
+    await this.read(p, id, req);
     await this.records.approve(id, p.companyId ?? '', body.reason, p.role, requestMeta(req, p));
-    return this.read(p, id);
+    return this.read(p, id, req);
   }
 
   @Post(':id/reject')
@@ -89,9 +100,9 @@ export class ComplianceController {
   @ApiOperation({ summary: 'Reject a pending or flagged record (final)' })
   @ApiOkResponse({ schema: { example: { ...RECORD_EXAMPLE, status: 'rejected' } } })
   async reject(@Param('id') id: string, @Body() body: ReviewDto, @CurrentPrincipal() p: Principal, @Req() req: FastifyRequest) {
-    await this.read(p, id);
+    await this.read(p, id, req);
     await this.records.reject(id, p.companyId ?? '', body.reason, p.role, requestMeta(req, p));
-    return this.read(p, id);
+    return this.read(p, id, req);
   }
 
   @Post(':id/flag')
@@ -100,8 +111,8 @@ export class ComplianceController {
   @ApiOperation({ summary: 'Flag a pending record for further review' })
   @ApiOkResponse({ schema: { example: { ...RECORD_EXAMPLE, status: 'flagged' } } })
   async flag(@Param('id') id: string, @Body() body: ReviewDto, @CurrentPrincipal() p: Principal, @Req() req: FastifyRequest) {
-    await this.read(p, id);
+    await this.read(p, id, req);
     await this.records.flag(id, p.companyId ?? '', body.reason, p.role, requestMeta(req, p));
-    return this.read(p, id);
+    return this.read(p, id, req);
   }
 }

@@ -58,6 +58,9 @@ export const complianceRecordProjection: Projection = {
       case 'ComplianceRecordPurged':
         await tx.execute(`DELETE FROM "ComplianceRecord" WHERE id = $1 AND "companyId" = $2`, id, companyId);
         return;
+      case 'DataSubjectErased':
+        // The row went with ComplianceRecordPurged; the key went in the same transaction.
+        return;
       default: {
         const unknown: never = e;
         return unknown;

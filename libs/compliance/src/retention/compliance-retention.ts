@@ -71,10 +71,11 @@ export class ComplianceRetention {
       try {
         // A dry run asks the decider without appending: the same rules, nothing written.
         if (opts.dryRun) {
-          complianceRecordDecider.decide({ type: 'PurgeComplianceRecord', lastChangedAt, retentionYears: COMPLIANCE_RETENTION_YEARS, runId: report.runId, meta }, await this.state(c));
+          complianceRecordDecider.decide({ type: 'PurgeComplianceRecord', recordId: c.id, lastChangedAt, retentionYears: COMPLIANCE_RETENTION_YEARS, runId: report.runId, meta }, await this.state(c));
         } else {
           await this.runner.run(complianceRecordDecider, { id: recordStreamId(c.id), type: 'ComplianceRecord', companyId: c.companyId }, {
             type: 'PurgeComplianceRecord',
+            recordId: c.id,
             lastChangedAt,
             retentionYears: COMPLIANCE_RETENTION_YEARS,
             runId: report.runId,

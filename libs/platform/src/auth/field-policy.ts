@@ -4,14 +4,14 @@ import type { Principal } from './principal';
 
 // Column-level security (the seed's "role-based field access"), in ONE place. A field listed
 // here leaves the API only for the roles named; every other field of the resource is open to
-// whoever may read the resource at all (the permission matrix decides that).
+// whoever may read the resource at all (the permission matrix decides that). HR records are
+// field by field under the HR field matrix instead (libs/hr/src/domain/hr-fields.ts), with
+// relations and masking, applied where personal data is decrypted.
 const EVERYONE_BUT_VIEWER: MatrixRole[] = ['PLATFORM_ADMIN', 'ADMIN', 'COMPLIANCE_OFFICER', 'HR_MANAGER', 'ANALYST', 'USER'];
 
 export const FIELD_POLICY = {
   // Risk data and the screening payload are for people who act on them, never for viewers.
   ComplianceRecord: { riskScore: EVERYONE_BUT_VIEWER, data: EVERYONE_BUT_VIEWER, metadata: EVERYONE_BUT_VIEWER },
-  // Personal HR data (and the AI's reading of it) is for HR and company administrators only.
-  HRRecord: { data: ['ADMIN', 'HR_MANAGER'], aiInsights: ['ADMIN', 'HR_MANAGER'] },
   // Credentials never leave the server, whoever asks.
   User: { password: [] },
 } satisfies Record<string, Record<string, MatrixRole[]>>;

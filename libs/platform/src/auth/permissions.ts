@@ -17,6 +17,13 @@ export const PERMISSIONS = [
   'compliance:write',
   'hr:read',
   'hr:write',
+  'hr:self:read',
+  'hr:review',
+  'hr:erasure-request',
+  'hr:erasure-approve',
+  'hr:subject-export',
+  'hr:retention',
+  'hr:break-glass',
   'workflows:read',
   'workflows:write',
   'ai:read',
@@ -33,18 +40,22 @@ export type Permission = (typeof PERMISSIONS)[number];
 export type MatrixRole = Role | 'PLATFORM_ADMIN';
 
 const SELF: Permission[] = ['self:read', 'self:manage'];
+// Everyone in a company may be an employee: their own HR record, and reviews of the people they manage.
+const HR_SELF: Permission[] = ['hr:self:read', 'hr:review'];
 
 export const ROLE_PERMISSIONS: Record<MatrixRole, readonly Permission[]> = {
   // Platform administrators run the platform (companies, their first admins, audit) but do not
   // work inside a company's compliance or HR data.
   PLATFORM_ADMIN: [...SELF, 'users:provision', 'companies:read', 'companies:manage', 'audit:read', 'audit:verify', 'billing:read', 'billing:manage', 'platform:monitor'],
-  ADMIN: [...SELF, 'users:read', 'users:manage', 'companies:read', 'audit:read', 'audit:verify', 'compliance:read', 'compliance:write', 'hr:read', 'hr:write', 'workflows:read', 'workflows:write', 'ai:read', 'ai:manage', 'analytics:read', 'analytics:write', 'billing:read'],
-  COMPLIANCE_OFFICER: [...SELF, 'companies:read', 'audit:read', 'audit:verify', 'compliance:read', 'compliance:write', 'workflows:read', 'workflows:write', 'ai:read', 'analytics:read'],
-  HR_MANAGER: [...SELF, 'companies:read', 'hr:read', 'hr:write', 'workflows:read', 'workflows:write', 'ai:read', 'analytics:read'],
-  ANALYST: [...SELF, 'companies:read', 'compliance:read', 'hr:read', 'workflows:read', 'ai:read', 'ai:manage', 'analytics:read', 'analytics:write'],
-  USER: [...SELF, 'companies:read', 'compliance:read', 'workflows:read', 'workflows:write', 'ai:read', 'analytics:read'],
+  // HR personal data: an HR manager asks for an erasure, an administrator approves it; only an
+  // administrator may break the glass (every field, logged and flagged).
+  ADMIN: [...SELF, ...HR_SELF, 'users:read', 'users:manage', 'companies:read', 'audit:read', 'audit:verify', 'compliance:read', 'compliance:write', 'hr:read', 'hr:write', 'hr:erasure-approve', 'hr:break-glass', 'workflows:read', 'workflows:write', 'ai:read', 'ai:manage', 'analytics:read', 'analytics:write', 'billing:read'],
+  COMPLIANCE_OFFICER: [...SELF, ...HR_SELF, 'companies:read', 'audit:read', 'audit:verify', 'compliance:read', 'compliance:write', 'workflows:read', 'workflows:write', 'ai:read', 'analytics:read'],
+  HR_MANAGER: [...SELF, ...HR_SELF, 'companies:read', 'hr:read', 'hr:write', 'hr:erasure-request', 'hr:subject-export', 'hr:retention', 'workflows:read', 'workflows:write', 'ai:read', 'analytics:read'],
+  ANALYST: [...SELF, ...HR_SELF, 'companies:read', 'compliance:read', 'hr:read', 'workflows:read', 'ai:read', 'ai:manage', 'analytics:read', 'analytics:write'],
+  USER: [...SELF, ...HR_SELF, 'companies:read', 'compliance:read', 'workflows:read', 'workflows:write', 'ai:read', 'analytics:read'],
   // Read-only: no write permission beyond managing their own session and password.
-  VIEWER: [...SELF, 'companies:read', 'compliance:read', 'hr:read', 'workflows:read', 'ai:read', 'analytics:read'],
+  VIEWER: [...SELF, 'hr:self:read', 'companies:read', 'compliance:read', 'hr:read', 'workflows:read', 'ai:read', 'analytics:read'],
 };
 
 export function matrixRoleOf(p: Pick<Principal, 'role' | 'companyId'>): MatrixRole {

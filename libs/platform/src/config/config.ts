@@ -41,6 +41,8 @@ export type AppConfig = {
   cli: { adminPassword: string | undefined; ofacSnapshotDir: string; operator: string };
   /** Things an operator should know, logged once at start (never secrets). */
   warnings: string[];
+  /** Personal-data encryption (libs/platform/src/privacy). */
+  privacy: { keks: Kek[] };
   projections: {
     /** Whether this process runs the async projection daemon. */
     inProcess: boolean;
@@ -98,6 +100,9 @@ export type AuthConfig = {
   bootstrapAdminEmail: string | undefined;
   bootstrapAdminPassword: string | undefined;
 };
+
+/** A key-encryption key for personal data: the first of PII_KEKS is the current one. */
+export type Kek = { id: string; key: Buffer };
 
 export class ConfigError extends Error {
   constructor(
@@ -189,6 +194,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       operator: env.USER || 'operator',
     },
     warnings: keyWarnings(auth.jwtSecretGenerated, signingKey === undefined),
+    privacy: { keks: keks(env, nodeEnv) },
     projections: {
       // The embedded database lives inside the API process, so nobody else could run them.
       inProcess: projectionsInProcess(env, url),
@@ -284,6 +290,28 @@ function authConfig(env: Env, nodeEnv: AppConfig['env']): AuthConfig {
     bootstrapAdminEmail: email,
     bootstrapAdminPassword: password,
   };
+}
+
+// PII_KEKS=id:base64,id:base64 (32-byte keys), the current one first. No default in production:
+// without it personal data could not be encrypted, or would be under a key everybody knows.
+function keks(env: Env, nodeEnv: AppConfig['env']): Kek[] {
+  const raw = (env.PII_KEKS ?? '').trim();
+  if (!raw) {
+    if (nodeEnv === 'production') throw new ConfigError('PII_KEKS', 'is required in production (comma-separated id:base64 32-byte keys, the current one first)');
+    return [];
+  }
+  const out: Kek[] = [];
+  for (const item of raw.split(',').map((s) => s.trim())) {
+    const at = item.indexOf(':');
+    const id = at > 0 ? item.slice(0, at) : '';
+    if (!/^[A-Za-z0-9_-]{1,32}$/.test(id)) throw new ConfigError('PII_KEKS', 'must be comma-separated id:base64 pairs, each id of letters, digits, _ or - (at most 32)');
+    const b64 = item.slice(at + 1);
+    const key = Buffer.from(b64, 'base64');
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || key.length !== 32) throw new ConfigError('PII_KEKS', `key "${id}" must be 32 bytes in base64`);
+    if (out.some((k) => k.id === id)) throw new ConfigError('PII_KEKS', `names key "${id}" twice`);
+    out.push({ id, key });
+  }
+  return out;
 }
 
 function projectionsInProcess(env: Env, url: string | undefined): boolean {

@@ -3,6 +3,7 @@ import type { Database, Tx } from '../database/database';
 import { ConcurrencyConflictError } from '../event-store/event-store.errors';
 import type { EventStore } from '../event-store/event-store';
 import type { AppendResult, DomainEvent, EventMetadata, NewEvent, StoredEvent, StreamRef } from '../event-store/event.types';
+import type { EventSealerHook } from '../privacy/event-sealer';
 import type { Command, CommandMeta, Decider } from './decider';
 import type { ProjectionRegistry } from './projection';
 
@@ -46,6 +47,8 @@ export class CommandRunner {
     private readonly publisher?: AfterCommitPublisher,
     private readonly onPublishError: (e: unknown) => void = () => undefined,
     private readonly retry: RetryPolicy = DEFAULT_RETRY,
+    /** Seals personal fields once event ids exist (libs/platform/src/privacy); none: stored as decided. */
+    private readonly sealer?: EventSealerHook,
   ) {}
 
   async run<C extends Command, E extends DomainEvent, S>(
@@ -132,7 +135,9 @@ export class CommandRunner {
       schemaVersion: schemaVersions?.[e.type] ?? this.store.upcasters.currentVersion(e.type),
       metadata,
     }));
-    const append = await this.store.append(tx, stream, newEvents, expected);
+    // Personal data is sealed here, after the ids it is bound to exist, before anything is stored.
+    const sealed = this.sealer ? await this.sealer.seal(tx, stream, newEvents) : { events: newEvents };
+    const append = await this.store.append(tx, stream, sealed.events, expected, sealed.alongside);
     await this.projections.checkInvariants(tx, append.events);
     await this.projections.applyInline(tx, append.events);
     return append;

@@ -96,11 +96,18 @@ function canonicalRecord(r: ChainedRecord): string {
 }
 
 /**
+ * Writes that must commit with an append and need nothing back: data-modifying CTEs sent in the
+ * append's own statement (e.g. the data key of a person the command creates). `ctes` gets the
+ * number of its first parameter.
+ */
+export type AlongsideWrite = { ctes: (firstParam: number) => string; params: unknown[] };
+
+/**
  * The one statement an append sends: the `events_append` call and its parameters. The client
  * sends content only; the database assigns position, time and version and computes the hash from
  * the row it stores.
  */
-export function appendCall(stream: StreamRef, events: readonly NewEvent[], expected: ExpectedVersion) {
+export function appendCall(stream: StreamRef, events: readonly NewEvent[], expected: ExpectedVersion, alongside?: AlongsideWrite) {
   const payload = events.map((e) => {
     const schemaVersion = e.schemaVersion ?? 1;
     // What the caller gets back is what is stored, after a JSON round trip (as jsonb gives it back).
@@ -108,9 +115,10 @@ export function appendCall(stream: StreamRef, events: readonly NewEvent[], expec
     const metadata = JSON.parse(JSON.stringify({ ...e.metadata, schemaVersion })) as unknown;
     return { eventId: e.eventId.toLowerCase(), type: e.type, schemaVersion, data, metadata };
   });
+  const select = 'SELECT position, version, event_id, transaction_id, recorded_at FROM events_append($1, $2, $3, $4::int, $5::jsonb)';
   return {
-    sql: 'SELECT position, version, event_id, transaction_id, recorded_at FROM events_append($1, $2, $3, $4::int, $5::jsonb)',
-    params: [stream.id, stream.type, stream.companyId, expected === 'any' ? null : expected, JSON.stringify(payload)] as unknown[],
+    sql: alongside ? `WITH ${alongside.ctes(6)} ${select}` : select,
+    params: [stream.id, stream.type, stream.companyId, expected === 'any' ? null : expected, JSON.stringify(payload), ...(alongside?.params ?? [])] as unknown[],
     payload,
   };
 }
@@ -157,14 +165,14 @@ export type ReadStreamOptions = { fromVersion?: number; toVersion?: number; unti
 export class EventStore {
   constructor(readonly upcasters: Upcasters = new Upcasters()) {}
 
-  async append(tx: Tx, stream: StreamRef, events: NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
+  async append(tx: Tx, stream: StreamRef, events: NewEvent[], expected: ExpectedVersion, alongside?: AlongsideWrite): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event');
     for (const e of events) if (!UUID.test(e.eventId)) throw new Error(`event id ${e.eventId} is not a UUID`);
 
     // One statement (see events_append): the chain lock, the expected-version check, and the insert,
     // whose trigger links and hashes each event. A stale expected version, or a writer that got to
     // the same (stream, version) first, fails the statement: that is a conflict, never a success.
-    const call = appendCall(stream, events, expected);
+    const call = appendCall(stream, events, expected, alongside);
     const { payload } = call;
     let inserted: { position: string; version: number; event_id: string; transaction_id: string; recorded_at: string }[];
     try {

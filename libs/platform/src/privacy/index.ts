@@ -1,0 +1,20 @@
+// Personal data (README, Personal data): sealing, keys, erasure, field access, reads.
+export { PersonalData } from './personal-data';
+export { PersonalDataRegistry } from './personal-data.registry';
+export type { AccessLogSink, EventPrivacy, PersonalDataView, RelationResolver, SealedPath } from './personal-data.registry';
+export { PersonalDataReader } from './personal-data.reader';
+export type { ReadContext, SealedItem } from './personal-data.reader';
+export { EventSealer, readPath } from './event-sealer';
+export type { EventSealerHook, Sealed } from './event-sealer';
+export { KeyRing, resolveKeyRing } from './key-ring';
+export type { KeyRingSource } from './key-ring';
+export { MARKERS, accessLevel, maskLast4, maskValue } from './field-access';
+export type { AccessLevel, Audience, Classification, FieldRule, FieldViewer, Relation } from './field-access';
+export { SEALED_PREFIX, collectSealed, isSealed, isSubjectId, mapSealed, parseSealed } from './sealed-value';
+export type { SealedClaims } from './sealed-value';
+export { listErasures, reapplyErasures } from './erasure';
+export type { DataSubjectErased, ErasureTombstone, ReapplyReport } from './erasure';
+export { rotateKek } from './kek-rotation';
+export type { RotationReport } from './kek-rotation';
+export { PrivacyError } from './privacy.errors';
+export type { PrivacyErrorCode } from './privacy.errors';
