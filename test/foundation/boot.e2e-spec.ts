@@ -70,7 +70,8 @@ describe('process boot', () => {
     ['API', api],
     ['worker', worker],
   ])('the %s in production without PII_KEKS ends with one line naming PII_KEKS, and exit code 1', (_name, script) => {
-    const r = runToExit({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(48), DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/nowhere' }, script);
+    const signingKey = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const r = runToExit({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(48), AUDIT_SIGNING_KEY: signingKey, DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/nowhere' }, script);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/PII_KEKS is required in production/);

@@ -46,7 +46,7 @@ describe('configuration contract', () => {
     // Several environments, so that a variable read on one branch only is seen too.
     const envs: Record<string, string>[] = [
       {},
-      { NODE_ENV: 'production', JWT_SECRET: 's'.repeat(40), AUDIT_SIGNING_KEY: key },
+      { NODE_ENV: 'production', JWT_SECRET: 's'.repeat(40), AUDIT_SIGNING_KEY: key, PII_KEKS: `k1:${Buffer.alloc(32, 7).toString('base64')}` },
       { DATABASE_URL: 'postgresql://u@127.0.0.1:5432/db', PROJECTIONS: 'worker' },
       { METRICS_PORT: '9464', METRICS_TOKEN: 't'.repeat(20), TRUST_PROXY: '10.0.0.0/8', BOOTSTRAP_ADMIN_EMAIL: 'a@b.test', BOOTSTRAP_ADMIN_PASSWORD: 'x' },
     ];

@@ -17,7 +17,7 @@ describeEachDatabase('idempotency: in progress, lost, expired, concurrent', (ctx
   let app: NestFastifyApplication;
   let w: World;
   const fx = idempotencyFixtures(ctx, () => app);
-  const { count, events, amlRecord, recordsNamed } = fx;
+  const { count, events, amlRecord, recordsOf } = fx;
   const createRecord = (payload: unknown, key: string) => fx.createRecord(w.a.users.COMPLIANCE_OFFICER.token, payload, key);
   const setRecord = (key: string, set: string) => ctx().superuser(`UPDATE idempotency_records SET ${set} WHERE key = $1`, [key]);
 
@@ -42,7 +42,7 @@ describeEachDatabase('idempotency: in progress, lost, expired, concurrent', (ctx
     expect(busy.headers['retry-after']).toBe('1');
     expect(busy.json()).toMatchObject({ status: 409, code: 'IDEMPOTENCY.IN_PROGRESS' });
     expect(await events()).toBe(before);
-    expect(await recordsNamed(body.data.counterparty)).toBe(1);
+    expect(await recordsOf(body)).toBe(1);
   });
 
   it('never runs a command twice when its process died after the commit: 409 IDEMPOTENCY.RESPONSE_LOST, every time', async () => {
@@ -59,7 +59,7 @@ describeEachDatabase('idempotency: in progress, lost, expired, concurrent', (ctx
       expect(lost.headers['retry-after']).toBeUndefined();
     }
     expect(await events()).toBe(before);
-    expect(await recordsNamed(body.data.counterparty)).toBe(1);
+    expect(await recordsOf(body)).toBe(1);
   });
 
   it('lets a retry take over a key whose process died before any command committed', async () => {
@@ -90,7 +90,7 @@ describeEachDatabase('idempotency: in progress, lost, expired, concurrent', (ctx
     const rerun = await createRecord(body, key);
     expect(rerun.statusCode).toBe(201);
     expect(rerun.headers['idempotent-replayed']).toBeUndefined();
-    expect(await recordsNamed(body.data.counterparty)).toBe(2);
+    expect(await recordsOf(body)).toBe(2);
     await setRecord(key, `expires_at = now() - interval '1 second'`);
     expect((await createRecord(amlRecord(), key)).statusCode).toBe(201);
 
@@ -138,7 +138,7 @@ describeEachDatabase('idempotency: in progress, lost, expired, concurrent', (ctx
         expect({ status: r.statusCode, replayed: r.headers['idempotent-replayed'], body: r.body }).toEqual({ status: 201, replayed: 'true', body: ran[0].body });
       }
     }
-    expect(await recordsNamed(body.data.counterparty)).toBe(1);
+    expect(await recordsOf(body)).toBe(1);
     const stream = `compliance-record-${ran[0].json().id}`;
     expect(await events()).toBe(before + (await count(`SELECT count(*)::int AS n FROM events WHERE stream_id = $1`, [stream])));
   });
@@ -165,7 +165,7 @@ describeEachDatabase('idempotency: in progress, lost, expired, concurrent', (ctx
     expect(a.statusCode).toBe(409);
     expect(a.json().code).toBe('IDEMPOTENCY.IN_PROGRESS');
     expect(b.statusCode).toBe(201);
-    expect(await recordsNamed(body.data.counterparty)).toBe(1);
+    expect(await recordsOf(body)).toBe(1);
     const replay = await createRecord(body, key);
     expect(replay.headers['idempotent-replayed']).toBe('true');
     expect(replay.body).toBe(b.body);

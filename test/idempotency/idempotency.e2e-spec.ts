@@ -13,7 +13,7 @@ describeEachDatabase('idempotency: a retry replays the first answer and runs not
   let w: World;
   const officer = () => w.a.users.COMPLIANCE_OFFICER;
   const admin = () => w.a.users.ADMIN;
-  const { count, events, records, recordsNamed, amlRecord, createRecord } = idempotencyFixtures(ctx, () => app);
+  const { count, events, records, recordsOf, amlRecord, createRecord } = idempotencyFixtures(ctx, () => app);
   const newUser = async (role = 'USER') => {
     const email = `idem.${randomUUID().slice(0, 12)}@acme.test`;
     const res = await call(app, { method: 'POST', url: '/users', token: admin().token, payload: { email, role, password: PASSWORD, name: 'Idem' } });
@@ -45,7 +45,7 @@ describeEachDatabase('idempotency: a retry replays the first answer and runs not
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.headers['content-type']).toBe(first.headers['content-type']);
     expect(again.body).toBe(first.body);
-    expect(await recordsNamed(body.data.counterparty)).toBe(1);
+    expect(await recordsOf(body)).toBe(1);
     expect(await events()).toBe(eventsAfterFirst);
     expect(await count(`SELECT count(*)::int AS n FROM events WHERE stream_id = $1`, [stream])).toBe(auditAfterFirst);
     expect(await count(`SELECT count(*)::int AS n FROM "AuditLog" WHERE "entityId" = $1`, [stream])).toBe(auditAfterFirst);
@@ -175,7 +175,7 @@ describeEachDatabase('idempotency: a retry replays the first answer and runs not
     const retried = await createRecord(officer().token, body, key);
     expect(retried.statusCode).toBe(201);
     expect(retried.headers['idempotent-replayed']).toBeUndefined();
-    expect(await recordsNamed(body.data.counterparty)).toBe(1);
+    expect(await recordsOf(body)).toBe(1);
   });
 
   it('ignores the key on sign-in: a wrong password sent twice with one key is 401 both times, and tokens are never replayed', async () => {

@@ -50,9 +50,11 @@ describeEachDatabase('read models rebuilt from the event store', (ctx) => {
         { tables: ['Company'], projections: ['tenancy.companies'], mode: 'inline' },
         { tables: ['ComplianceRecord'], projections: ['compliance.records'], mode: 'inline' },
         { tables: ['AuditLog', 'audit_entity_state'], projections: ['audit-log'], mode: 'inline' },
+        { tables: ['HRRecord', 'hr_employee_changes'], projections: ['hr.records'], mode: 'inline' },
+        { tables: ['hr_retention_policies', 'hr_retention_proposals', 'hr_subjects'], projections: ['hr.subjects'], mode: 'inline' },
       ]),
     );
-    expect(plans).toHaveLength(4);
+    expect(plans).toHaveLength(6);
   });
 
   for (const target of REBUILDS) {

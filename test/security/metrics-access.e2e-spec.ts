@@ -14,6 +14,7 @@ const PRODUCTION_KEYS = {
   NODE_ENV: 'production',
   JWT_SECRET: 'j'.repeat(40),
   AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+  PII_KEKS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
 };
 
 describeEachDatabase('security: metrics exposure', (ctx) => {

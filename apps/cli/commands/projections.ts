@@ -95,7 +95,8 @@ async function status(db: Database, registry: ProjectionRegistry, runtime: Proje
   }
   out('Inline read models (written by the commands themselves, always current):');
   for (const { projection } of registry.entries().filter((e) => e.inline)) out(`  ${projection.name.padEnd(28)} ${projection.tables.join(', ')}`);
-  const runs = await db.transaction((tx) => recentRuns(tx, 5), { allCompanies: true });
+  // As many as one `projections rebuild` of everything leaves, so its whole outcome shows.
+  const runs = await db.transaction((tx) => recentRuns(tx, Math.max(5, registry.entries().length)), { allCompanies: true });
   if (runs.length) out('Recent rebuilds:');
   for (const r of runs) {
     const when = new Date(r.finishedAt ?? r.heartbeatAt).toISOString();

@@ -3,7 +3,8 @@ import { ConfigError, loadConfig } from './config';
 
 const ed25519 = () => generateKeyPairSync('ed25519').privateKey;
 const pem = (k = ed25519()) => k.export({ format: 'pem', type: 'pkcs8' }).toString();
-const production = { NODE_ENV: 'production', JWT_SECRET: 's'.repeat(40), AUDIT_SIGNING_KEY: pem() };
+const kek = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
+const production = { NODE_ENV: 'production', JWT_SECRET: 's'.repeat(40), AUDIT_SIGNING_KEY: pem(), PII_KEKS: kek };
 
 function refusal(env: Record<string, string>): string {
   try {
@@ -53,8 +54,8 @@ describe('config: metrics exposure', () => {
 
 describe('config: signing keys', () => {
   it('in production, refuses to start without JWT_SECRET or AUDIT_SIGNING_KEY', () => {
-    expect(refusal({ NODE_ENV: 'production', AUDIT_SIGNING_KEY: pem() })).toMatch(/^Invalid configuration: JWT_SECRET is required in production/);
-    expect(refusal({ NODE_ENV: 'production', JWT_SECRET: 's'.repeat(40) })).toMatch(/^Invalid configuration: AUDIT_SIGNING_KEY is required in production/);
+    expect(refusal({ NODE_ENV: 'production', AUDIT_SIGNING_KEY: pem(), PII_KEKS: kek })).toMatch(/^Invalid configuration: JWT_SECRET is required in production/);
+    expect(refusal({ NODE_ENV: 'production', JWT_SECRET: 's'.repeat(40), PII_KEKS: kek })).toMatch(/^Invalid configuration: AUDIT_SIGNING_KEY is required in production/);
     expect(loadConfig(production).warnings).toEqual([]);
   });
 

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { IsCalendarDate } from '@maple/platform';
 import { IsIn, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 // `data` is validated field by field by the record type's schema (libs/hr/README.md): an unknown
@@ -18,7 +18,7 @@ export class CreateCandidateDto {
 
   @ApiPropertyOptional({ description: 'The candidate consented to being kept until this date (else 2 years after the last activity).', example: '2028-12-31' })
   @IsOptional()
-  @Matches(DATE)
+  @IsCalendarDate()
   consentUntil?: string;
 }
 
@@ -44,7 +44,7 @@ export class CloseCandidateDto {
 
 export class ConsentDto {
   @ApiProperty({ example: '2028-12-31' })
-  @Matches(DATE)
+  @IsCalendarDate()
   until!: string;
 }
 
@@ -78,7 +78,7 @@ export class HireEmployeeDto extends HireCandidateDto {
 
 export class EmployeeChangeDto {
   @ApiProperty({ description: 'From when the change applies (may lie ahead).', example: '2027-01-01' })
-  @Matches(DATE)
+  @IsCalendarDate()
   effectiveDate!: string;
 
   @ApiProperty({ description: 'Any of position, department, managerRecordId, salary.', example: { salary: '95000.00' } })
@@ -87,18 +87,18 @@ export class EmployeeChangeDto {
 }
 
 export class LeaveDto {
-  @ApiProperty({ example: '2027-03-01' }) @Matches(DATE) startDate!: string;
-  @ApiPropertyOptional({ example: '2027-03-14' }) @IsOptional() @Matches(DATE) endDate?: string;
+  @ApiProperty({ example: '2027-03-01' }) @IsCalendarDate() startDate!: string;
+  @ApiPropertyOptional({ example: '2027-03-14' }) @IsOptional() @IsCalendarDate() endDate?: string;
   @ApiProperty({ enum: ['vacation', 'sick', 'parental', 'unpaid', 'other'], example: 'sick' }) @IsIn(['vacation', 'sick', 'parental', 'unpaid', 'other']) leaveType!: string;
   @ApiPropertyOptional({ description: 'Health or other reason (sensitive, encrypted).', example: 'Surgery' }) @IsOptional() @IsString() @Length(1, 2000) leaveReason?: string;
 }
 
 export class ReturnDto {
-  @ApiProperty({ example: '2027-03-15' }) @Matches(DATE) returnDate!: string;
+  @ApiProperty({ example: '2027-03-15' }) @IsCalendarDate() returnDate!: string;
 }
 
 export class TerminateDto {
-  @ApiProperty({ example: '2027-06-30' }) @Matches(DATE) effectiveDate!: string;
+  @ApiProperty({ example: '2027-06-30' }) @IsCalendarDate() effectiveDate!: string;
   @ApiProperty({ enum: ['resignation', 'dismissal', 'end-of-contract', 'retirement', 'other'], example: 'resignation' })
   @IsIn(['resignation', 'dismissal', 'end-of-contract', 'retirement', 'other'])
   terminationType!: string;
@@ -123,7 +123,7 @@ export class AiInsightsDto {
 
 export class ReadQueryDto {
   @ApiPropertyOptional({ description: 'Why you read personal data (or the X-Purpose header).', example: 'payroll review' }) @IsOptional() @IsString() @Length(1, 300) purpose?: string;
-  @ApiPropertyOptional({ description: 'Employee changes in effect on this date (default today).', example: '2027-01-01' }) @IsOptional() @Matches(DATE) asOf?: string;
+  @ApiPropertyOptional({ description: 'Employee changes in effect on this date (default today).', example: '2027-01-01' }) @IsOptional() @IsCalendarDate() asOf?: string;
 }
 
 export class ListQueryDto extends ReadQueryDto {
