@@ -1,0 +1,141 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { CommandRunner, Database, canonicalJson } from '@maple/platform';
+import type { CommandMeta, Tx } from '@maple/platform';
+import { AiError } from '../domain/ai.errors';
+import { leafHash, merkleRoot, packLeaves } from '../domain/merkle';
+import { reviewDecider } from '../domain/oversight.decider';
+import { predictionStreamId } from '../projections/oversight.projection';
+import type { PredictionInput } from './prediction-input';
+
+export type LoggedBatch = { batchId: string; modelId: string; versionId: string; root: string; predictionIds: string[] };
+
+/** The stored row a leaf hash covers: everything but the hash itself. */
+export type PredictionRow = {
+  companyId: string;
+  predictionId: string;
+  batchId: string;
+  batchIndex: number;
+  modelId: string;
+  versionId: string;
+  inputHash: string;
+  input: unknown;
+  output: unknown;
+  explanation: unknown;
+  caller: string;
+  purpose: string;
+  latencyMs: number;
+  recordedAt: string;
+};
+
+const INSERT = `INSERT INTO ai_predictions (company_id, prediction_id, batch_id, batch_index, model_id, version_id, input_hash, input, output, explanation, caller, purpose, latency_ms, recorded_at)
+  SELECT r."companyId", r."predictionId", r."batchId", r."batchIndex", r."modelId", r."versionId", r."inputHash", r.input, r.output, r.explanation, r.caller, r.purpose, r."latencyMs", r."recordedAt"
+    FROM jsonb_to_recordset($1::jsonb) AS r("companyId" text, "predictionId" text, "batchId" text, "batchIndex" int, "modelId" text, "versionId" text, "inputHash" text, input jsonb, output jsonb, explanation jsonb, caller text, purpose text, "latencyMs" float8, "recordedAt" timestamptz)`;
+
+/**
+ * The prediction log: telemetry, not chain events. A request's predictions are one batch,
+ * written append-only with its Merkle root in one transaction; the sealer later puts the
+ * roots into the company's chain (AiPredictionsSealed). Predictions run only on the model's
+ * deployed version, never on a stopped model, and on a global model only once accepted.
+ */
+@Injectable()
+export class AiPredictions {
+  constructor(
+    @Inject(Database) private readonly db: Database,
+    @Inject(CommandRunner) private readonly runner: CommandRunner,
+  ) {}
+
+  async record(companyId: string, modelId: string, items: PredictionInput[], caller: string, now = new Date()): Promise<LoggedBatch> {
+    return this.db.transaction(async (tx) => {
+      const versionId = await this.deployedVersion(tx, companyId, modelId);
+      for (const [i, p] of items.entries()) {
+        if (p.versionId !== null && p.versionId !== versionId) throw new AiError('AI.VERSION_NOT_DEPLOYED', 'Predictions run on the deployed version only.', { field: `predictions.${i}.versionId`, deployedVersionId: versionId });
+      }
+      const batchId = randomUUID();
+      const recordedAt = now.toISOString();
+      const rows: PredictionRow[] = items.map((p, batchIndex) => ({
+        companyId,
+        predictionId: randomUUID(),
+        batchId,
+        batchIndex,
+        modelId,
+        versionId,
+        inputHash: createHash('sha256').update(canonicalJson(p.input)).digest('hex'),
+        // The input itself is not kept: only its hash (see libs/ai/README.md).
+        input: null,
+        output: p.output,
+        explanation: p.explanation,
+        caller,
+        purpose: p.purpose,
+        latencyMs: p.latencyMs,
+        recordedAt,
+      }));
+      const leaves = rows.map(leafHash);
+      const root = merkleRoot(leaves);
+      await tx.execute(INSERT, JSON.stringify(rows));
+      await tx.execute(`INSERT INTO ai_prediction_batches (company_id, batch_id, model_id, count, root, leaves, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`, companyId, batchId, modelId, rows.length, root, packLeaves(leaves), recordedAt);
+      return { batchId, modelId, versionId, root, predictionIds: rows.map((r) => r.predictionId) };
+    }, { companyId });
+  }
+
+  /** The version predictions run on, or the refusal: unknown, unaccepted, stopped, undeployed. */
+  private async deployedVersion(tx: Tx, companyId: string, modelId: string): Promise<string> {
+    const [m] = await tx.query<{ company_id: string | null; deployed_version_id: string | null; stopped: unknown; accepted: boolean }>(
+      `SELECT m.company_id, m.deployed_version_id, m.stopped,
+              EXISTS (SELECT 1 FROM ai_acceptances a WHERE a.company_id = $2 AND a.model_id = m.model_id AND a.version_id = m.deployed_version_id) AS accepted
+         FROM ai_models m WHERE m.model_id = $1`,
+      modelId,
+      companyId,
+    );
+    // A global model the company has not accepted is not one of its models.
+    if (!m || (m.company_id === null && !m.accepted && m.deployed_version_id !== null && !(await this.everAccepted(tx, companyId, modelId)))) throw new AiError('AI.MODEL_NOT_FOUND', 'No such model.', { modelId });
+    if (m.stopped) throw new AiError('AI.MODEL_STOPPED', 'The model is stopped: no prediction runs on it until it is resumed.', { modelId });
+    if (!m.deployed_version_id) throw new AiError('AI.VERSION_NOT_DEPLOYED', 'The model has no deployed version.', { modelId });
+    if (m.company_id === null && !m.accepted) throw new AiError('AI.VERSION_NOT_DEPLOYED', 'The company has not accepted the deployed version of this global model.', { modelId, deployedVersionId: m.deployed_version_id });
+    return m.deployed_version_id;
+  }
+
+  private async everAccepted(tx: Tx, companyId: string, modelId: string): Promise<boolean> {
+    const [a] = await tx.query(`SELECT 1 FROM ai_acceptances WHERE company_id = $1 AND model_id = $2 LIMIT 1`, companyId, modelId);
+    return Boolean(a);
+  }
+
+  /** One prediction with its human reviews (oldest first) and its seal, if sealed yet. */
+  async get(companyId: string, predictionId: string): Promise<Record<string, unknown>> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx.query<Record<string, unknown>>(
+        `SELECT p.prediction_id AS id, p.model_id AS "modelId", p.version_id AS "versionId", p.batch_id AS "batchId", p.batch_index AS "batchIndex", p.input_hash AS "inputHash",
+                p.output, p.explanation, p.caller, p.purpose, p.latency_ms AS "latencyMs", p.recorded_at AS "recordedAt", s.seal_id AS "sealId", s.position::text AS "sealPosition"
+           FROM ai_predictions p LEFT JOIN ai_prediction_seals s ON s.company_id = p.company_id AND s.batch_id = p.batch_id
+          WHERE p.prediction_id = $1 AND p.company_id = $2`,
+        predictionId,
+        companyId,
+      );
+      if (!row) throw new AiError('AI.PREDICTION_NOT_FOUND', 'No such prediction.', { predictionId });
+      const reviews = await tx.query(
+        `SELECT review_id AS id, verdict, reason, new_output AS "newOutput", reviewed_by AS "reviewedBy", reviewed_at AS "reviewedAt" FROM ai_prediction_reviews WHERE company_id = $1 AND prediction_id = $2 ORDER BY reviewed_at, review_id`,
+        companyId,
+        predictionId,
+      );
+      const last = reviews.at(-1) as { verdict: string; newOutput: unknown } | undefined;
+      // The outcome in force: the last override's, else the model's.
+      return { ...row, reviews, outcome: last?.verdict === 'overridden' ? last.newOutput : row.output };
+    }, { companyId });
+  }
+
+  /** A human review: accepted, or overridden with a reason and the new outcome. */
+  async review(companyId: string, predictionId: string, body: Record<string, unknown>, meta: CommandMeta): Promise<void> {
+    const [row] = await this.db.transaction((tx) => tx.query<{ model_id: string }>(`SELECT model_id FROM ai_predictions WHERE prediction_id = $1 AND company_id = $2`, predictionId, companyId), { companyId });
+    if (!row) throw new AiError('AI.PREDICTION_NOT_FOUND', 'No such prediction.', { predictionId });
+    await this.runner.run(reviewDecider, { id: predictionStreamId(predictionId), type: 'AIPrediction', companyId }, {
+      type: 'ReviewPrediction',
+      reviewId: randomUUID(),
+      predictionId,
+      modelId: row.model_id,
+      verdict: String(body.verdict ?? ''),
+      reason: body.reason,
+      newOutput: body.newOutput,
+      meta,
+    });
+  }
+}
