@@ -4,13 +4,14 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApi } from '../../apps/api/bootstrap';
 import { AiPredictions, parsePrediction } from '@maple/ai';
 import { BootstrapAdmin } from '@maple/identity';
-import { Database, loadConfig } from '@maple/platform';
+import { CommandRunner, Database, loadConfig } from '@maple/platform';
 
 // `npm run bench:ai`: the prediction log on the local PostgreSQL, in a scratch database. Prints
 // one JSON object. Targets (issue 15): >= 5,000 predictions per second through the batch
 // endpoint (HTTP, auth, validation, hashing, Merkle root, one transaction per 1,000); the p99
 // latency that logging adds to a single prediction call <= 2 ms. Baseline: a plain INSERT of
-// the same rows (1,000 per statement) into a copy of the table, in alternating rounds.
+// the same rows (1,000 per statement) into a copy of the table, in alternating rounds; for the
+// single call, a plain one-row INSERT transaction, interleaved call by call.
 const BASE = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const ROUNDS = Number(process.env.BENCH_AI_ROUNDS ?? 6);
 const BATCHES_PER_ROUND = Number(process.env.BENCH_AI_BATCHES ?? 5);
@@ -65,13 +66,10 @@ async function main(): Promise<void> {
     await raw.query(`CREATE TABLE bench_raw_predictions (LIKE ai_predictions INCLUDING DEFAULTS)`);
     const batch = { predictions: Array.from({ length: 1000 }, (_, i) => prediction(i)) };
     const rawRows = JSON.stringify(batch.predictions.map((p, i) => ({ company_id: companyId, prediction_id: `r-${i}-${Math.random()}`, batch_id: 'b', batch_index: i, model_id: modelId, version_id: versionId, input_hash: sha, output: p.output, explanation: p.explanation, caller: 'u', purpose: p.purpose, latency_ms: p.latencyMs, recorded_at: new Date().toISOString() })));
-    const rawInsert = () =>
-      raw.query(
-        `INSERT INTO bench_raw_predictions (company_id, prediction_id, batch_id, batch_index, model_id, version_id, input_hash, output, explanation, caller, purpose, latency_ms, recorded_at)
+    const rawInsertSql = `INSERT INTO bench_raw_predictions (company_id, prediction_id, batch_id, batch_index, model_id, version_id, input_hash, output, explanation, caller, purpose, latency_ms, recorded_at)
          SELECT company_id, prediction_id || gen_random_uuid(), batch_id, batch_index, model_id, version_id, input_hash, output, explanation, caller, purpose, latency_ms, recorded_at
-           FROM jsonb_to_recordset($1::jsonb) AS r(company_id text, prediction_id text, batch_id text, batch_index int, model_id text, version_id text, input_hash text, output jsonb, explanation jsonb, caller text, purpose text, latency_ms float8, recorded_at timestamptz)`,
-        [rawRows],
-      );
+           FROM jsonb_to_recordset($1::jsonb) AS r(company_id text, prediction_id text, batch_id text, batch_index int, model_id text, version_id text, input_hash text, output jsonb, explanation jsonb, caller text, purpose text, latency_ms float8, recorded_at timestamptz)`;
+    const rawInsert = () => raw.query(rawInsertSql, [rawRows]);
     // Warm-up.
     await call(app, 'POST', `/ai/models/${modelId}/predictions/batch`, a1, batch);
     await rawInsert();
@@ -87,18 +85,31 @@ async function main(): Promise<void> {
       rawRates.push((BATCHES_PER_ROUND * 1000) / ((performance.now() - t) / 1000));
     }
 
-    // The latency logging adds to one prediction call: the log write itself (validation, hash, Merkle root, one transaction).
+    // The latency logging adds to one prediction call: the log write itself (validation, hash,
+    // Merkle root, one statement and its commit), durable and with AI_PREDICTION_SYNCHRONOUS_COMMIT=false,
+    // interleaved call by call with a plain single-row INSERT transaction (the machine's floor).
     const predictions = app.get(AiPredictions);
-    const one = parsePrediction(prediction(1), 'body');
+    const asyncCommit = new AiPredictions(db, app.get(CommandRunner), { ...config, ai: { ...config.ai, predictionSynchronousCommit: false } });
     const lat: number[] = [];
+    const latAsync: number[] = [];
+    const latRaw: number[] = [];
+    const rawOne = JSON.stringify([JSON.parse(rawRows)[0]]);
     for (let i = 0; i < SINGLES; i++) {
-      const t = performance.now();
-      await predictions.record(companyId, modelId, [one], 'bench');
+      let t = performance.now();
+      await predictions.record(companyId, modelId, [parsePrediction(prediction(i), 'body')], 'bench');
       lat.push(performance.now() - t);
+      t = performance.now();
+      await asyncCommit.record(companyId, modelId, [parsePrediction(prediction(i), 'body')], 'bench');
+      latAsync.push(performance.now() - t);
+      t = performance.now();
+      await raw.query('BEGIN');
+      await raw.query(rawInsertSql, [rawOne]);
+      await raw.query('COMMIT');
+      latRaw.push(performance.now() - t);
     }
-    lat.sort((x, y) => x - y);
+    for (const xs of [lat, latAsync, latRaw]) xs.sort((x, y) => x - y);
     const [{ n }] = (await raw.query(`SELECT count(*)::int AS n FROM ai_predictions`)).rows as { n: number }[];
-    const expected = 1000 * (1 + ROUNDS * BATCHES_PER_ROUND) + SINGLES;
+    const expected = 1000 * (1 + ROUNDS * BATCHES_PER_ROUND) + 2 * SINGLES;
     if (n !== expected) throw new Error(`expected ${expected} stored predictions, found ${n}`);
 
     out.predictionsPerSec = Math.round(median(endpointRates));
@@ -106,6 +117,10 @@ async function main(): Promise<void> {
     out.endpointToRawRatio = round(median(endpointRates) / median(rawRates));
     out.addedLatencyP50Ms = round(pct(lat, 50), 3);
     out.addedLatencyP99Ms = round(pct(lat, 99), 3);
+    out.addedLatencyAsyncCommitP50Ms = round(pct(latAsync, 50), 3);
+    out.addedLatencyAsyncCommitP99Ms = round(pct(latAsync, 99), 3);
+    out.rawSingleInsertP50Ms = round(pct(latRaw, 50), 3);
+    out.rawSingleInsertP99Ms = round(pct(latRaw, 99), 3);
     out.targets = { predictionsPerSec: 5000, addedLatencyP99Ms: 2 };
     out.met = { predictionsPerSec: (out.predictionsPerSec as number) >= 5000, addedLatencyP99Ms: (out.addedLatencyP99Ms as number) <= 2 };
     out.rounds = ROUNDS;

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { CommandRunner, Database, canonicalJson } from '@maple/platform';
-import type { CommandMeta, Tx } from '@maple/platform';
+import { APP_CONFIG, CommandRunner, Database, canonicalJson } from '@maple/platform';
+import type { AppConfig, CommandMeta } from '@maple/platform';
 import { AiError } from '../domain/ai.errors';
 import { leafHash, merkleRoot, packLeaves } from '../domain/merkle';
 import { reviewDecider } from '../domain/oversight.decider';
@@ -28,9 +28,27 @@ export type PredictionRow = {
   recordedAt: string;
 };
 
-const INSERT = `INSERT INTO ai_predictions (company_id, prediction_id, batch_id, batch_index, model_id, version_id, input_hash, input, output, explanation, caller, purpose, latency_ms, recorded_at)
-  SELECT r."companyId", r."predictionId", r."batchId", r."batchIndex", r."modelId", r."versionId", r."inputHash", r.input, r.output, r.explanation, r.caller, r.purpose, r."latencyMs", r."recordedAt"
-    FROM jsonb_to_recordset($1::jsonb) AS r("companyId" text, "predictionId" text, "batchId" text, "batchIndex" int, "modelId" text, "versionId" text, "inputHash" text, input jsonb, output jsonb, explanation jsonb, caller text, purpose text, "latencyMs" float8, "recordedAt" timestamptz)`;
+// One statement: the model's state and, only when predictions may run on the version the
+// leaves were hashed with, the rows and their batch. The checks and the writes see the same
+// snapshot, and an emergency stop committed before the statement started is always seen.
+const RECORD = `WITH m AS (
+    SELECT m.company_id, m.deployed_version_id, m.stopped IS NOT NULL AS stopped,
+           EXISTS (SELECT 1 FROM ai_acceptances a WHERE a.company_id = $2 AND a.model_id = m.model_id AND a.version_id = m.deployed_version_id) AS accepted,
+           EXISTS (SELECT 1 FROM ai_acceptances a WHERE a.company_id = $2 AND a.model_id = m.model_id) AS ever_accepted
+      FROM ai_models m WHERE m.model_id = $1),
+  ok AS (SELECT 1 FROM m WHERE NOT m.stopped AND m.deployed_version_id = $3 AND (m.company_id = $2 OR (m.company_id IS NULL AND m.accepted))),
+  cfg AS (SELECT set_config('synchronous_commit', $8, true) AS v),
+  rows AS (
+    INSERT INTO ai_predictions (company_id, prediction_id, batch_id, batch_index, model_id, version_id, input_hash, input, output, explanation, caller, purpose, latency_ms, recorded_at)
+    SELECT r."companyId", r."predictionId", r."batchId", r."batchIndex", r."modelId", r."versionId", r."inputHash", r.input, r.output, r.explanation, r.caller, r.purpose, r."latencyMs", r."recordedAt"
+      FROM ok, cfg, jsonb_to_recordset($4::jsonb) AS r("companyId" text, "predictionId" text, "batchId" text, "batchIndex" int, "modelId" text, "versionId" text, "inputHash" text, input jsonb, output jsonb, explanation jsonb, caller text, purpose text, "latencyMs" float8, "recordedAt" timestamptz)
+    RETURNING 1),
+  batch AS (
+    INSERT INTO ai_prediction_batches (company_id, batch_id, model_id, count, root, leaves, recorded_at)
+    SELECT $2, $5, $1, jsonb_array_length($4::jsonb), $6, $7, ($9::text)::timestamptz FROM ok RETURNING 1)
+SELECT m.company_id, m.deployed_version_id, m.stopped, m.accepted, m.ever_accepted, (SELECT count(*) FROM rows)::int AS inserted, (SELECT count(*) FROM batch)::int AS batches FROM m`;
+
+type ModelCheck = { company_id: string | null; deployed_version_id: string | null; stopped: boolean; accepted: boolean; ever_accepted: boolean; inserted: number; batches: number };
 
 /**
  * The prediction log: telemetry, not chain events. A request's predictions are one batch,
@@ -43,61 +61,68 @@ export class AiPredictions {
   constructor(
     @Inject(Database) private readonly db: Database,
     @Inject(CommandRunner) private readonly runner: CommandRunner,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  // The deployed version last seen per company and model: the leaves are hashed with it before
+  // the statement runs; the statement writes nothing if it is no longer the deployed one.
+  private readonly versionHint = new Map<string, string>();
+
   async record(companyId: string, modelId: string, items: PredictionInput[], caller: string, now = new Date()): Promise<LoggedBatch> {
-    return this.db.transaction(async (tx) => {
-      const versionId = await this.deployedVersion(tx, companyId, modelId);
+    const key = `${companyId}/${modelId}`;
+    const named = [...new Set(items.map((p) => p.versionId).filter((v): v is string => v !== null))];
+    if (named.length > 1) throw new AiError('AI.INPUT_INVALID', 'The predictions of one batch run on one version.', { field: 'predictions.versionId' });
+    for (let attempt = 0; ; attempt++) {
+      // A version the caller names is the one the rows are hashed with: written only if it is deployed.
+      const expected = named[0] ?? this.versionHint.get(key) ?? '';
+      const batch = this.prepare(companyId, modelId, expected, items, caller, now);
+      const [m] = await this.db.transaction(
+        (tx) => tx.query<ModelCheck>(RECORD, modelId, companyId, expected, batch.rows, batch.batchId, batch.root, batch.leaves, this.config.ai.predictionSynchronousCommit ? 'on' : 'off', batch.recordedAt),
+        { companyId },
+      );
+      if (m && m.inserted === items.length && m.batches === 1) return { batchId: batch.batchId, modelId, versionId: expected, root: batch.root, predictionIds: batch.predictionIds };
+      const versionId = this.refusal(m, modelId, companyId);
       for (const [i, p] of items.entries()) {
         if (p.versionId !== null && p.versionId !== versionId) throw new AiError('AI.VERSION_NOT_DEPLOYED', 'Predictions run on the deployed version only.', { field: `predictions.${i}.versionId`, deployedVersionId: versionId });
       }
-      const batchId = randomUUID();
-      const recordedAt = now.toISOString();
-      const rows: PredictionRow[] = items.map((p, batchIndex) => ({
-        companyId,
-        predictionId: randomUUID(),
-        batchId,
-        batchIndex,
-        modelId,
-        versionId,
-        inputHash: createHash('sha256').update(canonicalJson(p.input)).digest('hex'),
-        // The input itself is not kept: only its hash (see libs/ai/README.md).
-        input: null,
-        output: p.output,
-        explanation: p.explanation,
-        caller,
-        purpose: p.purpose,
-        latencyMs: p.latencyMs,
-        recordedAt,
-      }));
-      const leaves = rows.map(leafHash);
-      const root = merkleRoot(leaves);
-      await tx.execute(INSERT, JSON.stringify(rows));
-      await tx.execute(`INSERT INTO ai_prediction_batches (company_id, batch_id, model_id, count, root, leaves, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`, companyId, batchId, modelId, rows.length, root, packLeaves(leaves), recordedAt);
-      return { batchId, modelId, versionId, root, predictionIds: rows.map((r) => r.predictionId) };
-    }, { companyId });
+      // Another version was deployed since the hint was taken: hash again with it, once.
+      this.versionHint.set(key, versionId);
+      if (named.length || attempt >= 1) throw new AiError('AI.VERSION_NOT_DEPLOYED', 'The deployed version changed while the predictions were logged; send them again.', { modelId });
+    }
   }
 
-  /** The version predictions run on, or the refusal: unknown, unaccepted, stopped, undeployed. */
-  private async deployedVersion(tx: Tx, companyId: string, modelId: string): Promise<string> {
-    const [m] = await tx.query<{ company_id: string | null; deployed_version_id: string | null; stopped: unknown; accepted: boolean }>(
-      `SELECT m.company_id, m.deployed_version_id, m.stopped,
-              EXISTS (SELECT 1 FROM ai_acceptances a WHERE a.company_id = $2 AND a.model_id = m.model_id AND a.version_id = m.deployed_version_id) AS accepted
-         FROM ai_models m WHERE m.model_id = $1`,
-      modelId,
+  private prepare(companyId: string, modelId: string, versionId: string, items: PredictionInput[], caller: string, now: Date) {
+    const batchId = randomUUID();
+    const recordedAt = now.toISOString();
+    const rows: PredictionRow[] = items.map((p, batchIndex) => ({
       companyId,
-    );
-    // A global model the company has not accepted is not one of its models.
-    if (!m || (m.company_id === null && !m.accepted && m.deployed_version_id !== null && !(await this.everAccepted(tx, companyId, modelId)))) throw new AiError('AI.MODEL_NOT_FOUND', 'No such model.', { modelId });
+      predictionId: randomUUID(),
+      batchId,
+      batchIndex,
+      modelId,
+      versionId,
+      inputHash: createHash('sha256').update(canonicalJson(p.input)).digest('hex'),
+      // The input itself is not kept: only its hash (see libs/ai/README.md).
+      input: null,
+      output: p.output,
+      explanation: p.explanation,
+      caller,
+      purpose: p.purpose,
+      latencyMs: p.latencyMs,
+      recordedAt,
+    }));
+    const leaves = rows.map(leafHash);
+    return { batchId, recordedAt, rows: JSON.stringify(rows), root: merkleRoot(leaves), leaves: packLeaves(leaves), predictionIds: rows.map((r) => r.predictionId) };
+  }
+
+  /** Why nothing was written: unknown, unaccepted, stopped or undeployed; else the version now deployed. */
+  private refusal(m: ModelCheck | undefined, modelId: string, companyId: string): string {
+    // A global model the company never accepted is not one of its models.
+    if (!m || (m.company_id !== null && m.company_id !== companyId) || (m.company_id === null && !m.ever_accepted)) throw new AiError('AI.MODEL_NOT_FOUND', 'No such model.', { modelId });
     if (m.stopped) throw new AiError('AI.MODEL_STOPPED', 'The model is stopped: no prediction runs on it until it is resumed.', { modelId });
     if (!m.deployed_version_id) throw new AiError('AI.VERSION_NOT_DEPLOYED', 'The model has no deployed version.', { modelId });
     if (m.company_id === null && !m.accepted) throw new AiError('AI.VERSION_NOT_DEPLOYED', 'The company has not accepted the deployed version of this global model.', { modelId, deployedVersionId: m.deployed_version_id });
     return m.deployed_version_id;
-  }
-
-  private async everAccepted(tx: Tx, companyId: string, modelId: string): Promise<boolean> {
-    const [a] = await tx.query(`SELECT 1 FROM ai_acceptances WHERE company_id = $1 AND model_id = $2 LIMIT 1`, companyId, modelId);
-    return Boolean(a);
   }
 
   /** One prediction with its human reviews (oldest first) and its seal, if sealed yet. */
