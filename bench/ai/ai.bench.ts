@@ -4,7 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApi } from '../../apps/api/bootstrap';
 import { AiPredictions, parsePrediction } from '@maple/ai';
 import { BootstrapAdmin } from '@maple/identity';
-import { CommandRunner, Database, loadConfig } from '@maple/platform';
+import { CommandRunner, Database, PersonalData, loadConfig } from '@maple/platform';
 
 // `npm run bench:ai`: the prediction log on the local PostgreSQL, in a scratch database. Prints
 // one JSON object. Targets (issue 15): >= 5,000 predictions per second through the batch
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
     // Merkle root, one statement and its commit), durable and with AI_PREDICTION_SYNCHRONOUS_COMMIT=false,
     // interleaved call by call with a plain single-row INSERT transaction (the machine's floor).
     const predictions = app.get(AiPredictions);
-    const asyncCommit = new AiPredictions(db, app.get(CommandRunner), { ...config, ai: { ...config.ai, predictionSynchronousCommit: false } });
+    const asyncCommit = new AiPredictions(db, app.get(CommandRunner), { ...config, ai: { ...config.ai, predictionSynchronousCommit: false } }, app.get(PersonalData));
     const lat: number[] = [];
     const latAsync: number[] = [];
     const latRaw: number[] = [];

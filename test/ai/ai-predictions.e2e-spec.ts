@@ -168,3 +168,48 @@ describeEachDatabase('AI predictions, oversight and drift over HTTP', (ctx) => {
     expect((await get(`/ai/models/${g}`, w.a.users.ANALYST.token)).statusCode).toBe(404);
   });
 });
+
+// A kept input is personal data of its subject: sealed with the subject's key (the HR
+// mechanism), shown only by the field rules with a purpose, and erased with the subject.
+describeEachDatabase('AI prediction inputs sealed with the subject key', (ctx) => {
+  let app: NestFastifyApplication;
+  let w: World;
+  const post = (url: string, token: string, payload: unknown = {}) => call(app, { method: 'POST', url, token, payload });
+  const get = (url: string, token: string, headers: Record<string, string> = {}) => call(app, { method: 'GET', url, token, headers });
+
+  beforeAll(async () => {
+    app = await startApi(ctx());
+    w = await buildAiWorld(app);
+  }, 120_000);
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('keeps the input sealed, reads it with a purpose, and erases it with the subject while the seal still verifies', async () => {
+    const a = w.a.users;
+    const modelId = (await post('/ai/models', a.ANALYST.token, { name: 'attrition', type: 'hr' })).json().id as string;
+    const v = (await post(`/ai/models/${modelId}/versions`, a.ANALYST.token, versionBody('1.0.0', 'low'))).json().versions[0].id as string;
+    await post(`/ai/models/${modelId}/versions/${v}/validate`, a.ANALYST.token, REPORT);
+    await post(`/ai/models/${modelId}/versions/${v}/approve`, a.COMPLIANCE_OFFICER.token);
+    await post(`/ai/models/${modelId}/versions/${v}/deploy`, a.ANALYST.token);
+    const candidate = (await post('/hr/candidates', a.HR_MANAGER.token, { data: { fullName: 'Ada Input', email: 'ada.input@example.test', appliedFor: 'Analyst' } })).json() as { subjectId: string };
+    const input = { name: 'Ada Input', tenureMonths: 14 };
+    const logged = await post(`/ai/models/${modelId}/predictions`, a.USER.token, { ...prediction(0.4), input, subjectId: candidate.subjectId });
+    expect(logged.statusCode).toBe(201);
+    const id = logged.json().predictionIds[0] as string;
+    // Never in clear in the table.
+    const [raw] = await ctx().superuser(`SELECT input::text AS input FROM ai_predictions WHERE prediction_id = $1`, [id]);
+    expect(raw.input).not.toContain('Ada Input');
+    expect(raw.input).toContain('mpl1.');
+    expect((await get(`/ai/predictions/${id}`, a.COMPLIANCE_OFFICER.token)).json().input).toBe('[purpose required]');
+    expect((await get(`/ai/predictions/${id}`, a.USER.token, { 'x-purpose': 'curious' })).json().input).toBe('[hidden]');
+    expect((await get(`/ai/predictions/${id}`, a.COMPLIANCE_OFFICER.token, { 'x-purpose': 'oversight of a disputed score' })).json().input).toEqual(input);
+    expect((await post(`/ai/models/${modelId}/predictions`, a.USER.token, { ...prediction(0.4), subjectId: 'not a subject' })).json()).toMatchObject({ code: 'AI.INPUT_INVALID', field: 'body.subjectId' });
+
+    await app.get(AiPredictionSeals).sealDue(commandMeta({ actorId: 'system:test', companyId: null }));
+    expect((await post(`/hr/subjects/${candidate.subjectId}/erasure-requests`, a.HR_MANAGER.token, { reason: 'GDPR art. 17' })).statusCode).toBe(201);
+    expect((await post(`/hr/subjects/${candidate.subjectId}/erasure-requests/approve`, a.ADMIN.token)).statusCode).toBe(200);
+    expect((await get(`/ai/predictions/${id}`, a.COMPLIANCE_OFFICER.token, { 'x-purpose': 'oversight' })).json().input).toBe('[erased]');
+    expect((await get('/ai/predictions/verify', a.COMPLIANCE_OFFICER.token)).json()).toMatchObject({ ok: true, problems: [] });
+  });
+});

@@ -1,6 +1,6 @@
 import { Inject, Module } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
-import { ProjectionRegistry } from '@maple/platform';
+import { PersonalData, ProjectionRegistry } from '@maple/platform';
 import { AuditModule } from '@maple/audit';
 import { BillingModule } from '@maple/billing';
 import { BuiltinModels } from './application/builtin-models';
@@ -8,6 +8,7 @@ import { AiDrift } from './application/drift';
 import { AiPredictionSeals } from './application/prediction-seals';
 import { AiPredictions } from './application/predictions';
 import { AiRegistry } from './application/registry.commands';
+import { AI_EVENT_PRIVACY, AI_FIELDS } from './domain/ai-privacy';
 import { AiGlobalModelsController } from './http/ai-global-models.controller';
 import { AiModelsController } from './http/ai-models.controller';
 import { AiPredictionsController } from './http/ai-predictions.controller';
@@ -26,9 +27,12 @@ export class AiModule implements OnModuleInit, OnApplicationBootstrap {
   constructor(
     @Inject(ProjectionRegistry) private readonly projections: ProjectionRegistry,
     @Inject(BuiltinModels) private readonly builtins: BuiltinModels,
+    @Inject(PersonalData) private readonly personal: PersonalData,
   ) {}
 
   onModuleInit(): void {
+    for (const [type, privacy] of Object.entries(AI_EVENT_PRIVACY)) this.personal.registry.registerEvent(type, privacy);
+    this.personal.registry.registerFields(AI_FIELDS);
     this.projections.registerInline(registryProjection);
     this.projections.registerInline(oversightProjection);
   }

@@ -1,3 +1,4 @@
+import { isSubjectId } from '@maple/platform';
 import { AiError } from '../domain/ai.errors';
 
 /** One prediction as a caller reports it. */
@@ -8,6 +9,8 @@ export type PredictionInput = {
   purpose: string;
   latencyMs: number;
   versionId: string | null;
+  /** The data subject the input is about: with it, the input itself is kept, sealed with the subject's key. */
+  subjectId: string | null;
 };
 
 export const MAX_BATCH = 1000;
@@ -33,7 +36,7 @@ function storable(v: unknown, field: string): void {
 export function parsePrediction(v: unknown, at: string): PredictionInput {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return bad(at, 'A prediction is an object.');
   const p = v as Record<string, unknown>;
-  const unknownKey = Object.keys(p).find((k) => !['input', 'output', 'explanation', 'purpose', 'latencyMs', 'versionId'].includes(k));
+  const unknownKey = Object.keys(p).find((k) => !['input', 'output', 'explanation', 'purpose', 'latencyMs', 'versionId', 'subjectId'].includes(k));
   if (unknownKey) bad(`${at}.${unknownKey}`, `Unknown field ${unknownKey}.`);
   if (p.input === undefined) bad(`${at}.input`, 'input is required (only its hash is stored).');
   storable(p.input, `${at}.input`);
@@ -53,7 +56,9 @@ export function parsePrediction(v: unknown, at: string): PredictionInput {
   if (typeof p.latencyMs !== 'number' || !Number.isFinite(p.latencyMs) || p.latencyMs < 0 || p.latencyMs > 3_600_000) bad(`${at}.latencyMs`, 'latencyMs is a number of milliseconds, 0 to 3,600,000.');
   const versionId = p.versionId ?? null;
   if (versionId !== null && (typeof versionId !== 'string' || !/^[A-Za-z0-9@._-]{1,100}$/.test(versionId))) bad(`${at}.versionId`, 'versionId is a version id.');
-  return { input: p.input, output: p.output, explanation, purpose: p.purpose as string, latencyMs: p.latencyMs as number, versionId: versionId as string | null };
+  const subjectId = p.subjectId ?? null;
+  if (subjectId !== null && !isSubjectId(subjectId)) bad(`${at}.subjectId`, 'subjectId is a data subject id (a UUID).');
+  return { input: p.input, output: p.output, explanation, purpose: p.purpose as string, latencyMs: p.latencyMs as number, versionId: versionId as string | null, subjectId: subjectId as string | null };
 }
 
 export function parseBatch(v: unknown): PredictionInput[] {

@@ -1,11 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, CommandRunner, Database, canonicalJson } from '@maple/platform';
-import type { AppConfig, CommandMeta } from '@maple/platform';
+import { APP_CONFIG, CommandRunner, Database, MARKERS, PersonalData, canonicalJson } from '@maple/platform';
+import type { AppConfig, CommandMeta, NewEvent, ReadContext, Tx } from '@maple/platform';
 import { AiError } from '../domain/ai.errors';
 import { leafHash, merkleRoot, packLeaves } from '../domain/merkle';
 import { reviewDecider } from '../domain/oversight.decider';
-import { predictionStreamId } from '../projections/oversight.projection';
+import { PREDICTION_INPUT } from '../domain/ai-privacy';
+import { predictionStreamId, sealStreamId } from '../projections/oversight.projection';
 import type { PredictionInput } from './prediction-input';
 
 export type LoggedBatch = { batchId: string; modelId: string; versionId: string; root: string; predictionIds: string[] };
@@ -62,6 +63,7 @@ export class AiPredictions {
     @Inject(Database) private readonly db: Database,
     @Inject(CommandRunner) private readonly runner: CommandRunner,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(PersonalData) private readonly personal: PersonalData,
   ) {}
 
   // The deployed version last seen per company and model: the leaves are hashed with it before
@@ -75,11 +77,11 @@ export class AiPredictions {
     for (let attempt = 0; ; attempt++) {
       // A version the caller names is the one the rows are hashed with: written only if it is deployed.
       const expected = named[0] ?? this.versionHint.get(key) ?? '';
-      const batch = this.prepare(companyId, modelId, expected, items, caller, now);
-      const [m] = await this.db.transaction(
-        (tx) => tx.query<ModelCheck>(RECORD, modelId, companyId, expected, batch.rows, batch.batchId, batch.root, batch.leaves, this.config.ai.predictionSynchronousCommit ? 'on' : 'off', batch.recordedAt),
-        { companyId },
-      );
+      const { batch, m } = await this.db.transaction(async (tx) => {
+        const prepared = await this.prepare(tx, companyId, modelId, expected, items, caller, now);
+        const [check] = await tx.query<ModelCheck>(RECORD, modelId, companyId, expected, prepared.rows, prepared.batchId, prepared.root, prepared.leaves, this.config.ai.predictionSynchronousCommit ? 'on' : 'off', prepared.recordedAt);
+        return { batch: prepared, m: check };
+      }, { companyId });
       if (m && m.inserted === items.length && m.batches === 1) return { batchId: batch.batchId, modelId, versionId: expected, root: batch.root, predictionIds: batch.predictionIds };
       const versionId = this.refusal(m, modelId, companyId);
       for (const [i, p] of items.entries()) {
@@ -91,19 +93,21 @@ export class AiPredictions {
     }
   }
 
-  private prepare(companyId: string, modelId: string, versionId: string, items: PredictionInput[], caller: string, now: Date) {
+  private async prepare(tx: Tx, companyId: string, modelId: string, versionId: string, items: PredictionInput[], caller: string, now: Date) {
     const batchId = randomUUID();
     const recordedAt = now.toISOString();
+    const ids = items.map(() => randomUUID());
+    const inputs = await this.sealInputs(tx, companyId, ids, items);
     const rows: PredictionRow[] = items.map((p, batchIndex) => ({
       companyId,
-      predictionId: randomUUID(),
+      predictionId: ids[batchIndex],
       batchId,
       batchIndex,
       modelId,
       versionId,
       inputHash: createHash('sha256').update(canonicalJson(p.input)).digest('hex'),
-      // The input itself is not kept: only its hash (see libs/ai/README.md).
-      input: null,
+      // The input itself only when it names its data subject, and then sealed with the subject's key.
+      input: inputs[batchIndex],
       output: p.output,
       explanation: p.explanation,
       caller,
@@ -113,6 +117,20 @@ export class AiPredictions {
     }));
     const leaves = rows.map(leafHash);
     return { batchId, recordedAt, rows: JSON.stringify(rows), root: merkleRoot(leaves), leaves: packLeaves(leaves), predictionIds: rows.map((r) => r.predictionId) };
+  }
+
+  // The platform's personal-data sealer (the HR mechanism): the leaf hash covers the ciphertext,
+  // so destroying the subject's key (erasure) leaves every seal verifiable.
+  private async sealInputs(tx: Tx, companyId: string, ids: string[], items: PredictionInput[]): Promise<(string | null)[]> {
+    const subjectOf = items.map((p) => p.subjectId);
+    if (subjectOf.every((s) => s === null)) return items.map(() => null);
+    const events: NewEvent[] = [];
+    items.forEach((p, i) => {
+      if (p.subjectId) events.push({ eventId: ids[i], type: PREDICTION_INPUT, data: { subjectId: p.subjectId, input: p.input }, metadata: { actorId: null, companyId, correlationId: ids[i], causationId: null, ip: null, userAgent: null } });
+    });
+    const sealed = await this.personal.sealer.seal(tx, { id: sealStreamId(companyId), type: 'AIPredictionLog', companyId }, events);
+    const byId = new Map(sealed.events.map((e) => [e.eventId, (e.data as { input: string }).input]));
+    return ids.map((id) => byId.get(id) ?? null);
   }
 
   /** Why nothing was written: unknown, unaccepted, stopped or undeployed; else the version now deployed. */
@@ -126,17 +144,20 @@ export class AiPredictions {
   }
 
   /** One prediction with its human reviews (oldest first) and its seal, if sealed yet. */
-  async get(companyId: string, predictionId: string): Promise<Record<string, unknown>> {
+  async get(companyId: string, predictionId: string, view?: Omit<ReadContext, 'entity' | 'withoutPurpose'>): Promise<Record<string, unknown>> {
     return this.db.transaction(async (tx) => {
-      const [row] = await tx.query<Record<string, unknown>>(
-        `SELECT p.prediction_id AS id, p.model_id AS "modelId", p.version_id AS "versionId", p.batch_id AS "batchId", p.batch_index AS "batchIndex", p.input_hash AS "inputHash",
+      const [found] = await tx.query<Record<string, unknown>>(
+        `SELECT p.prediction_id AS id, p.model_id AS "modelId", p.version_id AS "versionId", p.batch_id AS "batchId", p.batch_index AS "batchIndex", p.input_hash AS "inputHash", p.input,
                 p.output, p.explanation, p.caller, p.purpose, p.latency_ms AS "latencyMs", p.recorded_at AS "recordedAt", s.seal_id AS "sealId", s.position::text AS "sealPosition"
            FROM ai_predictions p LEFT JOIN ai_prediction_seals s ON s.company_id = p.company_id AND s.batch_id = p.batch_id
           WHERE p.prediction_id = $1 AND p.company_id = $2`,
         predictionId,
         companyId,
       );
-      if (!row) throw new AiError('AI.PREDICTION_NOT_FOUND', 'No such prediction.', { predictionId });
+      if (!found) throw new AiError('AI.PREDICTION_NOT_FOUND', 'No such prediction.', { predictionId });
+      // A kept input is shown by the field rules: sensitive, so only with a purpose, and the read is logged.
+      const input = found.input === null ? null : view ? await this.personal.reader.reveal(tx, { ...view, withoutPurpose: 'withhold', entity: { type: 'AIPrediction', id: predictionId } }, companyId, found.input) : MARKERS.hidden;
+      const row: Record<string, unknown> = { ...found, input };
       const reviews = await tx.query(
         `SELECT review_id AS id, verdict, reason, new_output AS "newOutput", reviewed_by AS "reviewedBy", reviewed_at AS "reviewedAt" FROM ai_prediction_reviews WHERE company_id = $1 AND prediction_id = $2 ORDER BY reviewed_at, review_id`,
         companyId,

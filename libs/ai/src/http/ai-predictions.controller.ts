@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
-import { ApiBody, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { CurrentPrincipal, RequirePermission, requestMeta } from '@maple/platform';
+import { CurrentPrincipal, RequirePermission, matrixRoleOf, requestMeta } from '@maple/platform';
 import type { Principal } from '@maple/platform';
 import { RequiresModule } from '@maple/billing';
 import { AiError } from '../domain/ai.errors';
@@ -12,6 +12,17 @@ import { RegistryRefusals } from './api-docs';
 import { BATCH_EXAMPLE, PREDICTION_BODY_EXAMPLE, PREDICTION_EXAMPLE, VERIFY_EXAMPLE } from './examples';
 
 const REFUSED = 'AI.MODEL_STOPPED (423) or AI.VERSION_NOT_DEPLOYED (409): nothing is recorded';
+
+// Who reads, and why (X-Purpose): the platform reader decides what of a kept input they see.
+const viewOf = (req: FastifyRequest, p: Principal) => {
+  const purpose = req.headers['x-purpose'];
+  return {
+    viewer: { userId: p.userId, role: matrixRoleOf(p) },
+    purpose: typeof purpose === 'string' && purpose.trim() ? purpose.trim().slice(0, 300) : null,
+    ip: req.ip,
+    userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'].slice(0, 300) : null,
+  };
+};
 
 const companyOf = (p: Principal): string => {
   if (!p.companyId) throw new AiError('AI.GLOBAL_MODEL_READ_ONLY', 'Predictions are logged by a company.');
@@ -64,8 +75,9 @@ export class AiPredictionsController {
   @ApiOperation({ summary: 'One prediction with its human reviews (its history) and its seal' })
   @ApiOkResponse({ schema: { example: PREDICTION_EXAMPLE } })
   @ApiNotFoundResponse({ description: "AI.PREDICTION_NOT_FOUND (also for another company's id)" })
-  get(@Param('id') id: string, @CurrentPrincipal() p: Principal) {
-    return this.predictions.get(companyOf(p), id);
+  @ApiHeader({ name: 'X-Purpose', required: false, description: 'Why you read a kept input (personal data): without it the input reads as [purpose required]; the read is logged as an audit VIEW row.' })
+  get(@Param('id') id: string, @CurrentPrincipal() p: Principal, @Req() req: FastifyRequest) {
+    return this.predictions.get(companyOf(p), id, viewOf(req, p));
   }
 
   @Post('predictions/:id/reviews')
@@ -78,6 +90,6 @@ export class AiPredictionsController {
   async review(@Param('id') id: string, @Body() b: unknown, @CurrentPrincipal() p: Principal, @Req() req: FastifyRequest) {
     const body = b && typeof b === 'object' && !Array.isArray(b) ? (b as Record<string, unknown>) : {};
     await this.predictions.review(companyOf(p), id, body, requestMeta(req, p));
-    return this.predictions.get(companyOf(p), id);
+    return this.predictions.get(companyOf(p), id, viewOf(req, p));
   }
 }
