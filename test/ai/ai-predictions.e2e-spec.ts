@@ -98,6 +98,27 @@ describeEachDatabase('AI predictions, oversight and drift over HTTP', (ctx) => {
     expect(denied).toMatch(/permission denied/);
   });
 
+  it('finds a deleted prediction missing at its position, and runs new predictions on a newly deployed version', async () => {
+    const a = w.a.users;
+    const batch = (await post(`/ai/models/${modelId}/predictions/batch`, a.USER.token, { predictions: [prediction(0.1), prediction(0.2), prediction(0.3)] })).json() as Batch;
+    await app.get(AiPredictionSeals).sealDue(meta());
+    await ctx().superuser(`ALTER TABLE ai_predictions DISABLE TRIGGER USER`);
+    await ctx().superuser(`DELETE FROM ai_predictions WHERE prediction_id = $1`, [batch.predictionIds[2]]);
+    await ctx().superuser(`ALTER TABLE ai_predictions ENABLE TRIGGER USER`);
+    const found = (await get('/ai/predictions/verify', a.COMPLIANCE_OFFICER.token)).json() as { problems: unknown[] };
+    expect(found.problems).toContainEqual({ batchId: batch.batchId, position: 2, predictionId: null, problem: 'missing' });
+
+    // Another version deployed: the next prediction runs on it, without the caller naming it.
+    const v2 = (await post(`/ai/models/${modelId}/versions`, a.ANALYST.token, versionBody('2.0.0', 'low'))).json().versions.find((v: { version: string }) => v.version === '2.0.0').id as string;
+    await post(`/ai/models/${modelId}/versions/${v2}/validate`, a.ANALYST.token, REPORT);
+    await post(`/ai/models/${modelId}/versions/${v2}/approve`, a.COMPLIANCE_OFFICER.token);
+    await post(`/ai/models/${modelId}/versions/${v2}/deploy`, a.ANALYST.token);
+    const next = await post(`/ai/models/${modelId}/predictions`, a.USER.token, prediction(0.5));
+    expect(next.json()).toMatchObject({ versionId: v2 });
+    expect((await post(`/ai/models/${modelId}/predictions`, a.USER.token, { ...prediction(0.5), versionId })).json()).toMatchObject({ code: 'AI.VERSION_NOT_DEPLOYED' });
+    versionId = v2;
+  });
+
   it("keeps a human override in the prediction's history", async () => {
     const a = w.a.users;
     const id = ((await post(`/ai/models/${modelId}/predictions`, a.USER.token, prediction(0.9))).json() as Batch).predictionIds[0];
