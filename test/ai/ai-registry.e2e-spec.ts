@@ -184,6 +184,14 @@ describeEachDatabase('AI model registry over HTTP', (ctx, target) => {
     expect(m.versions.filter((v) => v.status === 'retired')).toHaveLength(1);
   });
 
+  (target === 'postgres' ? it : it.skip)('registers one of two racing models with the same name and refuses the other with 409', async () => {
+    const answers = await Promise.all([1, 2].map(() => post('/ai/models', analyst().token, { name: 'twin-ranker', type: 'analytics' })));
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([201, 409]);
+    expect(answers.find((a) => a.statusCode === 409)?.json().code).toBe('AI.MODEL_EXISTS');
+    const [{ n }] = await ctx().superuser(`SELECT count(*)::int AS n FROM events WHERE type = 'AiModelRegistered' AND data->>'name' = 'twin-ranker'`);
+    expect(n).toBe(1);
+  });
+
   it("shows company B none of company A's models", async () => {
     const id = await newModel('private-ranker');
     expect((await get(`/ai/models/${id}`, w.b.users.ANALYST.token)).statusCode).toBe(404);

@@ -43,10 +43,15 @@ export class AiRegistry {
   async registerModel(owner: Owner, body: Body, meta: CommandMeta): Promise<string> {
     const modelId = randomUUID();
     const name = typeof body.name === 'string' ? body.name : '';
-    const scope = owner.companyId === null ? { allCompanies: true } : { companyId: owner.companyId };
-    const [taken] = await this.db.transaction((tx) => tx.query(`SELECT 1 FROM ai_models WHERE coalesce(company_id, '') = coalesce($1, '') AND name = $2`, owner.companyId, name), scope);
-    if (taken) throw new AiError('AI.MODEL_EXISTS', `A model named ${name} exists already.`, { field: 'name' });
-    await this.run(owner.companyId, modelId, { type: 'RegisterModel', modelId, companyId: owner.companyId, name, modelType: String(body.type ?? ''), meta });
+    const cmd: ModelCommand = { type: 'RegisterModel', modelId, companyId: owner.companyId, name, modelType: String(body.type ?? ''), meta };
+    const events = modelDecider.decide(cmd, modelDecider.initialState);
+    // A name is unique per owner: racing registrations of one name are serialised, the second refused.
+    await this.runner.within({ id: modelStreamId(modelId), type: 'AIModel', companyId: owner.companyId }, meta, async (tx, append) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, `ai-model-name/${owner.companyId ?? ''}/${name}`);
+      const [taken] = await tx.query(`SELECT 1 FROM ai_models WHERE coalesce(company_id, '') = coalesce($1, '') AND name = $2`, owner.companyId, name);
+      if (taken) throw new AiError('AI.MODEL_EXISTS', `A model named ${name} exists already.`, { field: 'name' });
+      await append(events);
+    });
     return modelId;
   }
 
