@@ -8,10 +8,8 @@ import { AiError } from '../domain/ai.errors';
 import { MAX_BATCH, parseBatch, parsePrediction } from '../application/prediction-input';
 import { AiPredictions } from '../application/predictions';
 import { AiPredictionSeals } from '../application/prediction-seals';
-import { RegistryRefusals } from './api-docs';
+import { PredictionRefusals } from './api-docs';
 import { BATCH_EXAMPLE, PREDICTION_BODY_EXAMPLE, PREDICTION_EXAMPLE, VERIFY_EXAMPLE } from './examples';
-
-const REFUSED = 'AI.MODEL_STOPPED (423) or AI.VERSION_NOT_DEPLOYED (409): nothing is recorded';
 
 // Who reads, and why (X-Purpose): the platform reader decides what of a kept input they see.
 const viewOf = (req: FastifyRequest, p: Principal) => {
@@ -44,7 +42,7 @@ export class AiPredictionsController {
   @ApiOperation({ summary: "Log one prediction of the model's deployed version: input hash (the input itself is not kept), output, top-k explanation, purpose, latency" })
   @ApiBody({ schema: { type: 'object', required: ['input', 'output', 'explanation', 'purpose', 'latencyMs'], example: PREDICTION_BODY_EXAMPLE } })
   @ApiCreatedResponse({ schema: { example: { ...BATCH_EXAMPLE, count: 1, predictionIds: ['c1'] } } })
-  @RegistryRefusals(REFUSED)
+  @PredictionRefusals()
   async one(@Param('id') id: string, @Body() b: unknown, @CurrentPrincipal() p: Principal) {
     const r = await this.predictions.record(companyOf(p), id, [parsePrediction(b, 'body')], p.userId);
     return { ...r, count: 1 };
@@ -55,7 +53,7 @@ export class AiPredictionsController {
   @ApiOperation({ summary: `Log up to ${MAX_BATCH} predictions as one batch, sealed by its Merkle root` })
   @ApiBody({ schema: { type: 'object', required: ['predictions'], example: { predictions: [PREDICTION_BODY_EXAMPLE] } } })
   @ApiCreatedResponse({ schema: { example: BATCH_EXAMPLE } })
-  @RegistryRefusals(REFUSED)
+  @PredictionRefusals()
   async batch(@Param('id') id: string, @Body() b: unknown, @CurrentPrincipal() p: Principal) {
     const items = parseBatch((b as { predictions?: unknown } | null)?.predictions);
     const r = await this.predictions.record(companyOf(p), id, items, p.userId);
