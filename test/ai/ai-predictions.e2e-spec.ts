@@ -10,7 +10,7 @@ type Batch = { batchId: string; versionId: string; root: string; count: number; 
 
 // The prediction log over HTTP: only on a deployed, running version; sealed into the chain by
 // batch so that a changed row is found at its position; human overrides; drift; global models.
-describeEachDatabase('AI predictions, oversight and drift over HTTP', (ctx) => {
+describeEachDatabase('AI predictions, oversight and drift over HTTP', (ctx, target) => {
   let app: NestFastifyApplication;
   let w: World;
   let modelId: string;
@@ -67,6 +67,24 @@ describeEachDatabase('AI predictions, oversight and drift over HTTP', (ctx) => {
     expect(tooMany.json()).toMatchObject({ code: 'AI.INPUT_INVALID', field: 'predictions' });
     const huge = await call(app, { method: 'POST', url, token: t, payload: `{"input":1,"output":{"score":1e999},"explanation":[],"purpose":"p","latencyMs":1}`, headers: { 'content-type': 'application/json' } });
     expect(huge.statusCode).toBe(400);
+    // Hostile strings and shapes: a clear 400 in problem+json, never a 500, and nothing stored.
+    const before = (await ctx().superuser(`SELECT count(*)::int AS n FROM ai_predictions`))[0].n;
+    let deep: Record<string, unknown> = { score: 1 };
+    for (let i = 0; i < 40; i++) deep = { deep };
+    for (const raw of [
+      `{"input":1,"output":{"label":"\\ud800"},"explanation":[],"purpose":"p","latencyMs":1}`,
+      `{"input":1,"output":{"label":"a\\u0000b"},"explanation":[],"purpose":"p","latencyMs":1}`,
+      JSON.stringify({ ...prediction(0.5), output: deep }),
+      JSON.stringify({ ...prediction(0.5), latencyMs: '1' }),
+      JSON.stringify([prediction(0.5)]),
+      'null',
+    ]) {
+      const res = await call(app, { method: 'POST', url, token: t, payload: raw, headers: { 'content-type': 'application/json' } });
+      expect(res.statusCode).toBe(400);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.body).not.toMatch(/at .*\.(ts|js):\d+|SELECT|INSERT/);
+    }
+    expect((await ctx().superuser(`SELECT count(*)::int AS n FROM ai_predictions`))[0].n).toBe(before);
   });
 
   it('seals a batch into the chain; its digest verifies, and a tampered prediction is found at its position', async () => {
@@ -117,6 +135,23 @@ describeEachDatabase('AI predictions, oversight and drift over HTTP', (ctx) => {
     expect(next.json()).toMatchObject({ versionId: v2 });
     expect((await post(`/ai/models/${modelId}/predictions`, a.USER.token, { ...prediction(0.5), versionId })).json()).toMatchObject({ code: 'AI.VERSION_NOT_DEPLOYED' });
     versionId = v2;
+  });
+
+  // PGlite runs one transaction at a time: racing sealers are checked on the PostgreSQL server only.
+  (target === 'postgres' ? it : it.skip)('seals each batch once when two sealers run at the same time', async () => {
+    const a = w.a.users;
+    for (let i = 0; i < 4; i++) expect((await post(`/ai/models/${modelId}/predictions/batch`, a.USER.token, { predictions: [prediction(0.1), prediction(0.6)] })).statusCode).toBe(201);
+    const [{ unsealed }] = await ctx().superuser(
+      `SELECT count(*)::int AS unsealed FROM ai_prediction_batches b WHERE company_id = $1 AND NOT EXISTS (SELECT 1 FROM ai_prediction_seals s WHERE s.company_id = b.company_id AND s.batch_id = b.batch_id)`,
+      [w.a.companyId],
+    );
+    expect(unsealed).toBeGreaterThanOrEqual(4);
+    const sealers = app.get(AiPredictionSeals);
+    const counts = await Promise.all([1, 2].map(() => sealers.sealCompany(w.a.companyId, { ...meta(), companyId: w.a.companyId })));
+    expect(counts.sort()).toEqual([0, unsealed]);
+    const [{ n }] = await ctx().superuser(`SELECT count(*)::int AS n FROM ai_prediction_seals WHERE company_id = $1`, [w.a.companyId]);
+    const [{ batches }] = await ctx().superuser(`SELECT count(*)::int AS batches FROM ai_prediction_batches WHERE company_id = $1`, [w.a.companyId]);
+    expect(n).toBe(batches);
   });
 
   it("keeps a human override in the prediction's history", async () => {
