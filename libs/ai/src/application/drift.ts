@@ -51,11 +51,13 @@ export class AiDrift {
       );
       const sample = values.length;
       const psi = sample >= MIN_SAMPLE ? populationStabilityIndex(values.map((r) => Number(r.v)), baseline) : null;
-      const flagged = psi !== null && psi > threshold;
-      if (flagged) {
-        await this.runner.run(modelDecider, { id: modelStreamId(m.model_id), type: 'AIModel', companyId: m.company_id }, {
+      let flagged = false;
+      if (psi !== null && psi > threshold) {
+        const r = await this.runner.run(modelDecider, { id: modelStreamId(m.model_id), type: 'AIModel', companyId: m.company_id }, {
           type: 'FlagDrift', versionId: m.version_id, psi, threshold, sample, windowStart: from.toISOString(), windowEnd: now.toISOString(), meta: { ...meta, companyId: m.company_id },
         });
+        // Flagged as the model's state says (the version may have been replaced meanwhile).
+        flagged = r.state.drift?.versionId === m.version_id && r.state.drift.psi === psi;
       }
       out.push({ modelId: m.model_id, companyId: m.company_id, versionId: m.version_id, psi, sample, threshold, flagged });
     }

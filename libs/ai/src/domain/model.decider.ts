@@ -14,6 +14,8 @@ export type ModelState = {
   deployedVersionId: string | null;
   aliases: Partial<Record<Alias, string>>;
   stopped: boolean;
+  /** The last drift flag of the deployed version (cleared by the next deployment). */
+  drift: { versionId: string; psi: number } | null;
 };
 
 export type ModelCommand =
@@ -30,7 +32,7 @@ export type ModelCommand =
   | (Command<'FlagDrift'> & { versionId: string; psi: number; threshold: number; sample: number; windowStart: string; windowEnd: string })
   | (Command<'InstallBuiltinVersion'> & { modelId: string; name: string; modelType: ModelType; versionId: string; spec: VersionSpec; release: string });
 
-export const initialModel: ModelState = { exists: false, companyId: null, name: '', versions: {}, deployedVersionId: null, aliases: {}, stopped: false };
+export const initialModel: ModelState = { exists: false, companyId: null, name: '', versions: {}, deployedVersionId: null, aliases: {}, stopped: false, drift: null };
 
 const NAME = /^[a-z0-9][a-z0-9._-]{1,63}$/;
 
@@ -160,7 +162,7 @@ function evolve(s: ModelState, e: ModelEvent): ModelState {
       return withVersion(s, e.data.versionId, (v) => ({ ...v, status: 'approved', approvals: e.data.approvers }));
     case 'AiModelVersionDeployed': {
       const next = e.data.retiredVersionId ? withVersion(s, e.data.retiredVersionId, (v) => ({ ...v, status: 'retired' })) : s;
-      return { ...withVersion(next, e.data.versionId, (v) => ({ ...v, status: 'deployed' })), deployedVersionId: e.data.versionId };
+      return { ...withVersion(next, e.data.versionId, (v) => ({ ...v, status: 'deployed' })), deployedVersionId: e.data.versionId, drift: null };
     }
     case 'AiModelVersionArchived': {
       const next = withVersion(s, e.data.versionId, (v) => ({ ...v, status: 'archived' }));
@@ -174,7 +176,7 @@ function evolve(s: ModelState, e: ModelEvent): ModelState {
     case 'AiModelResumed':
       return { ...s, stopped: false };
     case 'AiModelDriftFlagged':
-      return s;
+      return { ...s, drift: { versionId: e.data.versionId, psi: e.data.psi } };
     default: {
       const unknown: never = e;
       return unknown;
