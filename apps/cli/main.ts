@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig, setEmbeddedAccess } from '@maple/platform';
+import { ConfigError, loadConfig, setEmbeddedAccess, withDataFolderKeys } from '@maple/platform';
 import type { AppConfig } from '@maple/platform';
 import { audit } from './commands/audit';
 import { backup } from './commands/backup';
@@ -51,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
   setEmbeddedAccess({ processName: 'maple-cli', whenInUse: 'connect' });
   let config: AppConfig;
   try {
-    config = loadConfig();
+    config = withDataFolderKeys(loadConfig());
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`${e.message}\n`);

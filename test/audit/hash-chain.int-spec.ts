@@ -237,6 +237,27 @@ describeEachDatabase('tamper-evident hash chain', (ctx) => {
       expect(hist.json()).toMatchObject({ code: 'AUDIT.ENTITY_NOT_FOUND' });
     });
 
+    it("verifies, signs and exports the caller's own chain when the request names none", async () => {
+      const from = new Date(Date.now() - 1000).toISOString();
+      await seed('chain-default', 2);
+      const auditor = { authorization: token('chain-default', 'COMPLIANCE_OFFICER') };
+      const v = await app.inject({ method: 'POST', url: '/audit/verify', payload: {}, headers: auditor });
+      expect(v.statusCode).toBe(200);
+      expect(v.json()).toMatchObject({ valid: true, checked: 4 });
+      const cp = await app.inject({ method: 'POST', url: '/audit/checkpoints', payload: {}, headers: auditor });
+      expect(cp.statusCode).toBe(201);
+      expect(cp.json()).toMatchObject({ companyId: 'chain-default' });
+      const exp = await app.inject({ method: 'GET', url: `/audit/export?from=${from}&to=${new Date(Date.now() + 1000).toISOString()}`, headers: auditor });
+      expect(exp.statusCode).toBe(200);
+      expect(exp.headers['content-disposition']).toContain('audit-chain-default.ndjson');
+      const key = (await app.inject({ method: 'GET', url: '/audit/public-key' })).json().publicKeyPem as string;
+      expect(verifyExport(exp.body, key)).toMatchObject({ valid: true, events: 4 });
+      // A platform administrator's own chain is the platform's.
+      const platform = await app.inject({ method: 'POST', url: '/audit/verify', payload: {}, headers: { authorization: token(null, 'ADMIN') } });
+      expect(platform.statusCode).toBe(200);
+      expect(platform.json()).toHaveProperty('valid');
+    });
+
     it('keeps audit routes to auditors of the same company', async () => {
       const payload = { companyId: 'chain-http' };
       expect((await app.inject({ method: 'POST', url: '/audit/verify', payload })).statusCode).toBe(401);

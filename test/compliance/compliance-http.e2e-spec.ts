@@ -76,6 +76,21 @@ describeEachDatabase('compliance over HTTP, with its audit trail', (ctx) => {
     expect(screening.hits[0].score).toBeGreaterThanOrEqual(screening.threshold);
   });
 
+  it('finds a record\'s history and state by the id the API gave it, as by its stream id', async () => {
+    const res = await call(app, { method: 'POST', url: '/compliance/records', token: officer(), payload: { type: 'AML', data: { counterparty: 'Initech LLC', amount: '77.10', currency: 'USD', country: 'US', channel: 'card' } } });
+    expect(res.statusCode).toBe(201);
+    const id: string = res.json().id;
+    const byApiId = await call(app, { method: 'GET', url: `/audit/entities/ComplianceRecord/${id}/history`, token: officer() });
+    expect(byApiId.statusCode).toBe(200);
+    expect(byApiId.json().items.map((i: HistoryItem) => i.type)).toEqual((await history(id)).map((i) => i.type));
+    const state = await call(app, { method: 'GET', url: `/audit/entities/ComplianceRecord/${id}/state?version=1`, token: officer() });
+    expect(state.statusCode).toBe(200);
+    expect(state.json()).toMatchObject({ entityType: 'ComplianceRecord', version: 1 });
+    // The id of one type does not reach another type's stream, nor another company's.
+    expect((await call(app, { method: 'GET', url: `/audit/entities/User/${id}/history`, token: officer() })).statusCode).toBe(404);
+    expect((await call(app, { method: 'GET', url: `/audit/entities/ComplianceRecord/${id}/history`, token: w.b.users.COMPLIANCE_OFFICER.token })).statusCode).toBe(404);
+  });
+
   it("never shows company B's officer company A's records or their history", async () => {
     const [row] = (await ctx().superuser(`SELECT id FROM "ComplianceRecord" WHERE "companyId" = $1 LIMIT 1`, [w.a.companyId])) as { id: string }[];
     expect((await call(app, { method: 'GET', url: `/compliance/records/${row.id}`, token: w.b.users.COMPLIANCE_OFFICER.token })).statusCode).toBe(404);

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { LOCK_FILE } from '@maple/platform';
+import { AUDIT_KEY_FILE, JWT_SECRET_FILE, LOCK_FILE } from '@maple/platform';
 import type { LockHolder } from '@maple/platform';
 import { repoRoot } from '../support/databases';
 import { builtProcesses } from '../support/processes';
@@ -110,9 +110,16 @@ describe('the embedded database has one owner, and the CLI works beside it', () 
     expect(imported.stdout).toMatch(/^Imported OFAC-SDN snapshot [0-9a-f]+: 7380 entries/);
     expect((await screen(first.port, token, 'Ottoline Quarrendon')).map((m) => m.entryId)).toContain('99999999');
 
+    // A signed checkpoint before the restart: the next process must verify it with the same key.
+    expect((await call(first.port, 'POST', '/audit/checkpoints', {}, token)).status).toBe(201);
+
     expect(await stop(first)).toBe(0);
     expect(existsSync(path.join(dataDir, LOCK_FILE))).toBe(false);
+    // No JWT_SECRET / AUDIT_SIGNING_KEY in development: the keys were made once, kept in the folder.
+    for (const file of [JWT_SECRET_FILE, AUDIT_KEY_FILE]) expect(statSync(path.join(dataDir, file)).mode & 0o777).toBe(0o600);
     const restarted = await startApi(dataDir);
+    expect((await call(restarted.port, 'GET', '/me', undefined, token)).status).toBe(200);
+    expect((await call(restarted.port, 'POST', '/audit/verify', {}, token)).json).toMatchObject({ valid: true, checkpoint: expect.any(Object) });
     const again = await signIn(restarted.port);
     expect((await screen(restarted.port, again, 'Ottoline Quarrendon')).map((m) => m.entryId)).toContain('99999999');
     const status = await runCli(dataDir, 'sanctions', 'status');

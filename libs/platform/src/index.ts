@@ -1,5 +1,6 @@
 /** The shared kernel: configuration, database, HTTP conventions, health and metrics. */
 export { loadConfig, ConfigError, describeDatabase } from './config/config';
+export { withDataFolderKeys, AUDIT_KEY_FILE, JWT_SECRET_FILE } from './config/data-folder-keys';
 export type { AppConfig, MetricsConfig } from './config/config';
 export { fastifyTrustProxy, parseTrustProxy } from './config/trust-proxy';
 export type { TrustProxy } from './config/trust-proxy';

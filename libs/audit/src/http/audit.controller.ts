@@ -4,6 +4,7 @@ import {
   ApiBadRequestResponse,
   ApiHeader,
   ApiNotFoundResponse,
+  ApiParam,
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
@@ -12,6 +13,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   CurrentPrincipal,
+  PLATFORM_CHAIN,
   Public,
   RequirePermission,
   attachmentHeader,
@@ -51,7 +53,9 @@ function readerOf(who: Principal, req: FastifyRequest, entity: { type: string; i
   };
 }
 
-function chainOf(who: Principal, companyId: string): string {
+/** The chain a request names, by default the caller's own (a platform administrator's: the platform chain). */
+function chainOf(who: Principal, requested: string | undefined): string {
+  const companyId = requested ?? who.companyId ?? PLATFORM_CHAIN;
   if (!isPlatformAdmin(who) && companyId !== who.companyId)
     throw new AuditError('AUDIT.FORBIDDEN', 'Auditors verify their own company only.');
   return companyId;
@@ -94,6 +98,8 @@ export class AuditController {
   constructor(@Inject(AuditService) private readonly audit: AuditService) {}
 
   @Get('entities/:type/:id/history')
+  @ApiParam({ name: 'type', description: 'The entity type (the stream type), e.g. ComplianceRecord, User, Company, Subscription, HRRecord.', example: 'ComplianceRecord' })
+  @ApiParam({ name: 'id', description: 'The id the API gave the entity (a record\'s `id`), or its stream id as AuditLog `entityId` holds it (`compliance-record-<id>`).', example: '8640d18c-ceec-4da3-9280-1f03bdbca3de' })
   @RequirePermission('audit:read')
   @ApiOperation({
     summary:
@@ -113,6 +119,8 @@ export class AuditController {
   }
 
   @Get('entities/:type/:id/state')
+  @ApiParam({ name: 'type', description: 'The entity type (the stream type), e.g. ComplianceRecord, User, Company, Subscription, HRRecord.', example: 'ComplianceRecord' })
+  @ApiParam({ name: 'id', description: 'The id the API gave the entity (a record\'s `id`), or its stream id as AuditLog `entityId` holds it (`compliance-record-<id>`).', example: '8640d18c-ceec-4da3-9280-1f03bdbca3de' })
   @RequirePermission('audit:read')
   @ApiOperation({
     summary: "An entity's state as of a time (?at=) or a version (?version=), replayed from its events",
@@ -280,11 +288,11 @@ export class AuditController {
     @Res() reply: FastifyReply,
     @CurrentPrincipal() who: Principal,
   ): Promise<void> {
-    chainOf(who, q.companyId);
+    const companyId = chainOf(who, q.companyId);
     const from = new Date(q.from);
     const to = new Date(q.to);
     if (!(from < to)) throw new AuditError('AUDIT.QUERY_INVALID', '`from` must be before `to`.');
-    const lines = this.audit.exportNdjson({ companyId: q.companyId, from, to });
+    const lines = this.audit.exportNdjson({ companyId, from, to });
     // Pull the first chunk before answering so a failure still becomes a problem+json response.
     const first = await lines.next();
     async function* all() {
@@ -293,7 +301,7 @@ export class AuditController {
     }
     await reply
       .header('content-type', 'application/x-ndjson')
-      .header('content-disposition', attachmentHeader(`audit-${q.companyId}.ndjson`))
+      .header('content-disposition', attachmentHeader(`audit-${companyId}.ndjson`))
       .send(Readable.from(all()));
   }
 }

@@ -34,6 +34,11 @@ export type EntityState = {
   state: FlatState;
 };
 
+/** `ComplianceRecord` -> `compliance-record-`: how a stream id starts for its stream type. */
+function streamPrefixOf(type: string): string {
+  return `${type.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}-`;
+}
+
 async function readEntity(
   db: Database,
   store: EventStore,
@@ -42,7 +47,13 @@ async function readEntity(
   id: string,
   opts: { toVersion?: number; until?: Date; detailFrom?: number },
 ): Promise<EntityEvent[]> {
-  const events = await db.transaction((tx) => readEntityEvents(tx, store, id, opts), scope);
+  const events = await db.transaction(async (tx) => {
+    const found = await readEntityEvents(tx, store, id, opts);
+    // An entity is addressed by the id the API gave it (a record's `id`) or by its stream id
+    // (`compliance-record-<id>`, as AuditLog's entityId holds it).
+    const streamId = `${streamPrefixOf(type)}${id}`;
+    return found.length || id.startsWith(streamPrefixOf(type)) ? found : readEntityEvents(tx, store, streamId, opts);
+  }, scope);
   if (events.length && events[0].streamType !== type)
     throw new AuditError('AUDIT.ENTITY_NOT_FOUND', `No ${type} ${id}.`);
   return events;

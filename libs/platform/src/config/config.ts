@@ -261,7 +261,7 @@ function auditSigningKey(env: Env, nodeEnv: AppConfig['env']): KeyObject | undef
 }
 
 // Outside production a missing key is made up per process; say once what that breaks.
-function keyWarnings(jwtGenerated: boolean, auditKeyMissing: boolean): string[] {
+export function keyWarnings(jwtGenerated: boolean, auditKeyMissing: boolean): string[] {
   const missing = [jwtGenerated ? 'JWT_SECRET' : null, auditKeyMissing ? 'AUDIT_SIGNING_KEY' : null].filter(Boolean);
   if (!missing.length) return [];
   const effects = [

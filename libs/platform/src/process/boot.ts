@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from '../config/config';
+import { withDataFolderKeys } from '../config/data-folder-keys';
 import type { AppConfig } from '../config/config';
 import { Database, DatabaseUnavailableError } from '../database/database';
 import type { Metrics } from '../metrics/metrics';
@@ -21,7 +22,7 @@ export class ProcessBoot {
   /** The configuration from the environment, or exit naming what is wrong with it. */
   config(): AppConfig {
     try {
-      return loadConfig();
+      return withDataFolderKeys(loadConfig());
     } catch (e) {
       if (e instanceof ConfigError) this.fail(e.message);
       throw e;

@@ -3,14 +3,15 @@ import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { IsBigintString, IsIsoInstant } from '@maple/platform';
 
 export class VerifyChainDto {
-  @ApiProperty({
-    description: "The company's chain; '__platform__' for events without a company.",
+  @ApiPropertyOptional({
+    description: "The company's chain; '__platform__' for events without a company. Defaults to your own company (a platform administrator's default is '__platform__').",
     example: 'cmp_01',
   })
+  @IsOptional()
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
-  companyId!: string;
+  companyId?: string;
 
   @ApiPropertyOptional({ description: 'First position to check (decimal string).', example: '1' })
   @IsOptional()
@@ -24,19 +25,21 @@ export class VerifyChainDto {
 }
 
 export class CreateCheckpointDto {
-  @ApiProperty({ example: 'cmp_01' })
+  @ApiPropertyOptional({ description: "The company's chain; '__platform__' for events without a company. Defaults to your own company (a platform administrator's default is '__platform__').", example: 'cmp_01' })
+  @IsOptional()
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
-  companyId!: string;
+  companyId?: string;
 }
 
 export class ExportQueryDto {
-  @ApiProperty({ example: 'cmp_01' })
+  @ApiPropertyOptional({ description: "The company's chain; '__platform__' for events without a company. Defaults to your own company (a platform administrator's default is '__platform__').", example: 'cmp_01' })
+  @IsOptional()
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
-  companyId!: string;
+  companyId?: string;
 
   @ApiProperty({
     description: 'Events recorded at or after (ISO 8601).',
