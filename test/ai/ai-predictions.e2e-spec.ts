@@ -169,7 +169,7 @@ describeEachDatabase('AI predictions, oversight and drift over HTTP', (ctx, targ
         { verdict: 'overridden', reason: 'Known counterparty.', newOutput: { label: 'clear' }, reviewedBy: a.ADMIN.id },
       ],
     });
-    const audit = (await get(`/audit/entities/AIPrediction/ai-prediction-${id}/history`, a.ADMIN.token)).json() as { items: { type: string; userId: string }[] };
+    const audit = (await get(`/audit/entities/AiPrediction/${id}/history`, a.ADMIN.token)).json() as { items: { type: string; userId: string }[] };
     expect(audit.items.map((i) => [i.type, i.userId])).toEqual([
       ['AiPredictionReviewed', a.COMPLIANCE_OFFICER.id],
       ['AiPredictionReviewed', a.ADMIN.id],
@@ -188,7 +188,7 @@ describeEachDatabase('AI predictions, oversight and drift over HTTP', (ctx, targ
     expect(mine!.psi).toBeGreaterThan(0.2);
     const m = (await get(`/ai/models/${modelId}`, a.ANALYST.token)).json();
     expect(m.drift).toMatchObject({ versionId, threshold: 0.2 });
-    const history = (await get(`/audit/entities/AIModel/ai-model-${modelId}/history`, a.ADMIN.token)).json() as { items: { type: string }[] };
+    const history = (await get(`/audit/entities/AiModel/${modelId}/history`, a.ADMIN.token)).json() as { items: { type: string }[] };
     expect(history.items.at(-1)?.type).toBe('AiModelDriftFlagged');
   });
 

@@ -16,7 +16,7 @@ describeEachDatabase('AI model registry over HTTP', (ctx, target) => {
   const post = (url: string, token: string, payload: unknown = {}) => call(app, { method: 'POST', url, token, payload });
   const get = (url: string, token: string) => call(app, { method: 'GET', url, token });
   const history = async (modelId: string) => {
-    const res = await get(`/audit/entities/AIModel/ai-model-${modelId}/history`, w.a.users.ADMIN.token);
+    const res = await get(`/audit/entities/AiModel/${modelId}/history`, w.a.users.ADMIN.token);
     expect(res.statusCode).toBe(200);
     return (res.json() as { items: { type: string; action: string; userId: string }[] }).items.map((i) => [i.type, i.action, i.userId]);
   };

@@ -62,7 +62,7 @@ export class BuiltinModels {
   async install(release = 'maple'): Promise<void> {
     for (const b of builtinModels(release)) {
       const meta = commandMeta({ actorId: 'system:maple', companyId: null });
-      await this.runner.run(modelDecider, { id: modelStreamId(b.modelId), type: 'AIModel', companyId: null }, { type: 'InstallBuiltinVersion', modelId: b.modelId, name: b.name, modelType: b.type, versionId: b.versionId, spec: b.spec, release, meta });
+      await this.runner.run(modelDecider, { id: modelStreamId(b.modelId), type: 'AiModel', companyId: null }, { type: 'InstallBuiltinVersion', modelId: b.modelId, name: b.name, modelType: b.type, versionId: b.versionId, spec: b.spec, release, meta });
     }
   }
 }

@@ -53,7 +53,7 @@ export class AiDrift {
       const psi = sample >= MIN_SAMPLE ? populationStabilityIndex(values.map((r) => Number(r.v)), baseline) : null;
       let flagged = false;
       if (psi !== null && psi > threshold) {
-        const r = await this.runner.run(modelDecider, { id: modelStreamId(m.model_id), type: 'AIModel', companyId: m.company_id }, {
+        const r = await this.runner.run(modelDecider, { id: modelStreamId(m.model_id), type: 'AiModel', companyId: m.company_id }, {
           type: 'FlagDrift', versionId: m.version_id, psi, threshold, sample, windowStart: from.toISOString(), windowEnd: now.toISOString(), meta: { ...meta, companyId: m.company_id },
         });
         // Flagged as the model's state says (the version may have been replaced meanwhile).

@@ -59,7 +59,7 @@ export class AiPredictionSeals {
   }
 
   async sealCompany(companyId: string, meta: CommandMeta): Promise<number> {
-    return this.runner.within({ id: sealStreamId(companyId), type: 'AIPredictionLog', companyId }, meta, async (tx, append) => {
+    return this.runner.within({ id: sealStreamId(companyId), type: 'AiPredictionLog', companyId }, meta, async (tx, append) => {
       // One sealer per company at a time: two would seal the same batches twice.
       await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, `ai-seal-${companyId}`);
       const batches = await tx.query<{ batch_id: string; root: string; count: number }>(

@@ -128,7 +128,7 @@ export class AiPredictions {
     items.forEach((p, i) => {
       if (p.subjectId) events.push({ eventId: ids[i], type: PREDICTION_INPUT, data: { subjectId: p.subjectId, input: p.input }, metadata: { actorId: null, companyId, correlationId: ids[i], causationId: null, ip: null, userAgent: null } });
     });
-    const sealed = await this.personal.sealer.seal(tx, { id: sealStreamId(companyId), type: 'AIPredictionLog', companyId }, events);
+    const sealed = await this.personal.sealer.seal(tx, { id: sealStreamId(companyId), type: 'AiPredictionLog', companyId }, events);
     const byId = new Map(sealed.events.map((e) => [e.eventId, (e.data as { input: string }).input]));
     return ids.map((id) => byId.get(id) ?? null);
   }
@@ -156,7 +156,7 @@ export class AiPredictions {
       );
       if (!found) throw new AiError('AI.PREDICTION_NOT_FOUND', 'No such prediction.', { predictionId });
       // A kept input is shown by the field rules: sensitive, so only with a purpose, and the read is logged.
-      const input = found.input === null ? null : view ? await this.personal.reader.reveal(tx, { ...view, withoutPurpose: 'withhold', entity: { type: 'AIPrediction', id: predictionId } }, companyId, found.input) : MARKERS.hidden;
+      const input = found.input === null ? null : view ? await this.personal.reader.reveal(tx, { ...view, withoutPurpose: 'withhold', entity: { type: 'AiPrediction', id: predictionId } }, companyId, found.input) : MARKERS.hidden;
       const row: Record<string, unknown> = { ...found, input };
       const reviews = await tx.query(
         `SELECT review_id AS id, verdict, reason, new_output AS "newOutput", reviewed_by AS "reviewedBy", reviewed_at AS "reviewedAt" FROM ai_prediction_reviews WHERE company_id = $1 AND prediction_id = $2 ORDER BY reviewed_at, review_id`,
@@ -173,7 +173,7 @@ export class AiPredictions {
   async review(companyId: string, predictionId: string, body: Record<string, unknown>, meta: CommandMeta): Promise<void> {
     const [row] = await this.db.transaction((tx) => tx.query<{ model_id: string }>(`SELECT model_id FROM ai_predictions WHERE prediction_id = $1 AND company_id = $2`, predictionId, companyId), { companyId });
     if (!row) throw new AiError('AI.PREDICTION_NOT_FOUND', 'No such prediction.', { predictionId });
-    await this.runner.run(reviewDecider, { id: predictionStreamId(predictionId), type: 'AIPrediction', companyId }, {
+    await this.runner.run(reviewDecider, { id: predictionStreamId(predictionId), type: 'AiPrediction', companyId }, {
       type: 'ReviewPrediction',
       reviewId: randomUUID(),
       predictionId,

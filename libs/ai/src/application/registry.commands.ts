@@ -32,7 +32,7 @@ export class AiRegistry {
   }
 
   private run(companyId: string | null, modelId: string, cmd: ModelCommand) {
-    return this.runner.run(modelDecider, { id: modelStreamId(modelId), type: 'AIModel', companyId }, cmd);
+    return this.runner.run(modelDecider, { id: modelStreamId(modelId), type: 'AiModel', companyId }, cmd);
   }
 
   private async act(owner: Owner, modelId: string, cmd: ModelCommand) {
@@ -46,7 +46,7 @@ export class AiRegistry {
     const cmd: ModelCommand = { type: 'RegisterModel', modelId, companyId: owner.companyId, name, modelType: String(body.type ?? ''), meta };
     const events = modelDecider.decide(cmd, modelDecider.initialState);
     // A name is unique per owner: racing registrations of one name are serialised, the second refused.
-    await this.runner.within({ id: modelStreamId(modelId), type: 'AIModel', companyId: owner.companyId }, meta, async (tx, append) => {
+    await this.runner.within({ id: modelStreamId(modelId), type: 'AiModel', companyId: owner.companyId }, meta, async (tx, append) => {
       await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, `ai-model-name/${owner.companyId ?? ''}/${name}`);
       const [taken] = await tx.query(`SELECT 1 FROM ai_models WHERE coalesce(company_id, '') = coalesce($1, '') AND name = $2`, owner.companyId, name);
       if (taken) throw new AiError('AI.MODEL_EXISTS', `A model named ${name} exists already.`, { field: 'name' });
@@ -112,6 +112,6 @@ export class AiRegistry {
     );
     if (!row) throw new AiError('AI.MODEL_NOT_FOUND', 'No such global model.', { modelId });
     if (row.deployed_version_id !== versionId) throw new AiError('AI.VERSION_NOT_DEPLOYED', 'Only the deployed version of a global model is accepted.', { versionId });
-    await this.runner.run(acceptanceDecider, { id: acceptanceStreamId(companyId, modelId), type: 'AIModelAcceptance', companyId }, { type: 'AcceptGlobalVersion', modelId, versionId, meta });
+    await this.runner.run(acceptanceDecider, { id: acceptanceStreamId(companyId, modelId), type: 'AiModelAcceptance', companyId }, { type: 'AcceptGlobalVersion', modelId, versionId, meta });
   }
 }

@@ -8,7 +8,7 @@ export type PredictionReviewEvent = DomainEvent<
   { reviewId: string; predictionId: string; modelId: string; verdict: ReviewVerdict; reason: string | null; newOutput: unknown; by: string }
 >;
 
-// A company's acceptance of a global model's version (stream ai-acceptance-<company>-<model>).
+// A company's acceptance of a global model's version (stream ai-model-acceptance-<company>-<model>).
 export type AcceptanceEvent = DomainEvent<'AiGlobalModelAccepted', { modelId: string; versionId: string; by: string }>;
 
 /** Prediction batches sealed into the company's chain: each batch's Merkle root and size. */

@@ -16,7 +16,7 @@ const owner = (p: Principal) => ({ companyId: p.companyId });
 /**
  * The model registry. A company manages its own models; a platform administrator (no company)
  * manages global models through the same routes. Every change is an event on the model's
- * stream, in the company's hash chain and audit trail (GET /audit/entities/AIModel/ai-model-<id>/history).
+ * stream, in the company's hash chain and audit trail (GET /audit/entities/AiModel/<id>/history).
  */
 @ApiTags('ai')
 @Controller('ai/models')

@@ -3,8 +3,8 @@ import type { AcceptanceEvent, PredictionReviewEvent, PredictionsSealed } from '
 import { PREDICTION_EVENT_TYPES } from '../domain/prediction.events';
 
 export const predictionStreamId = (predictionId: string) => `ai-prediction-${predictionId}`;
-export const acceptanceStreamId = (companyId: string, modelId: string) => `ai-acceptance-${companyId}-${modelId}`;
-export const sealStreamId = (companyId: string) => `ai-predictions-${companyId}`;
+export const acceptanceStreamId = (companyId: string, modelId: string) => `ai-model-acceptance-${companyId}-${modelId}`;
+export const sealStreamId = (companyId: string) => `ai-prediction-log-${companyId}`;
 
 /** Human reviews, acceptances of global models and the seals of prediction batches, inline. */
 export const oversightProjection: Projection & { tables: readonly string[] } = {
