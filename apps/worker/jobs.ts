@@ -1,4 +1,5 @@
 import type { INestApplicationContext } from '@nestjs/common';
+import { AiDrift, AiPredictionSeals } from '@maple/ai';
 import { AuditService, createCheckpoint, ensureAuditPartitions, runScheduledBackup } from '@maple/audit';
 import { SubscriptionCommands } from '@maple/billing';
 import { ComplianceRecords } from '@maple/compliance';
@@ -66,6 +67,42 @@ export function maintenanceJobs(app: INestApplicationContext): JobDefinition[] {
       async handler() {
         const made = await app.get(HrRetention).proposeDue(commandMeta({ actorId: 'system:worker', companyId: null }));
         return `${made.length} purge proposal(s), ${made.reduce((n, m) => n + m.subjects, 0)} person(s)`;
+      },
+    },
+    {
+      // Prediction batches into each company's hash chain: a minute at most between a batch and its seal.
+      name: 'ai.seal-predictions',
+      cron: '* * * * *',
+      async handler() {
+        const sealed = await app.get(AiPredictionSeals).sealDue(commandMeta({ actorId: 'system:worker', companyId: null }));
+        return `sealed ${sealed.reduce((n, s) => n + s.batches, 0)} prediction batch(es) of ${sealed.length} company(ies)`;
+      },
+    },
+    {
+      name: 'ai.drift',
+      cron: '15 2 * * *',
+      async handler() {
+        const checked = await app.get(AiDrift).run(commandMeta({ actorId: 'system:worker', companyId: null }));
+        return `checked ${checked.length} deployed model(s), flagged ${checked.filter((c) => c.flagged).length}`;
+      },
+    },
+    {
+      name: 'ai.prediction-partitions',
+      cron: '0 */6 * * *',
+      runAtStart: true,
+      async handler() {
+        const made = await app.get(Database).transaction((tx) => tx.query<{ name: string }>('SELECT ai_ensure_prediction_partitions(3) AS name'), { allCompanies: true });
+        return made.length ? `created ${made.map((m) => m.name).join(', ')}` : 'partitions already in place';
+      },
+    },
+    {
+      // EU AI Act Art. 19: at least six months (AI_PREDICTION_RETENTION_MONTHS, never fewer).
+      name: 'ai.prediction-retention',
+      cron: '45 3 * * *',
+      async handler() {
+        const months = app.get<AppConfig>(APP_CONFIG).ai.predictionRetentionMonths;
+        const [r] = await app.get(Database).transaction((tx) => tx.query<{ n: string }>('SELECT ai_purge_predictions($1::int)::text AS n', months), { allCompanies: true });
+        return `deleted ${r?.n ?? 0} prediction(s) older than ${months} month(s)`;
       },
     },
     ...backupJobs(app),

@@ -47,8 +47,9 @@ describeEachDatabase('scheduled backups', (ctx) => {
   it('backs up when due, skips a restart within the interval, and keeps the newest BACKUP_KEEP', async () => {
     const job = maintenanceJobs(app).find((j) => j.name === 'backup.scheduled')!;
     const run = () => job.handler({}, { jobId: randomUUID(), name: job.name, attempt: 1 });
-    // The job as the worker runs it, through the application's own services.
-    expect(await run()).toMatch(/^wrote maple-backup-.*\.mbak \(.* MiB, \d+ events in 1 chains\)$/);
+    // The job as the worker runs it, through the application's own services. Two chains: the
+    // company's, and the platform's with Maple's own AI models, registered at start (libs/ai).
+    expect(await run()).toMatch(/^wrote maple-backup-.*\.mbak \(.* MiB, \d+ events in 2 chains\)$/);
     const [first] = await files();
     expect(await run()).toMatch(/^skipped: maple-backup-.* is 0 min old/);
     expect(await files()).toEqual([first]);

@@ -52,9 +52,11 @@ describeEachDatabase('read models rebuilt from the event store', (ctx) => {
         { tables: ['AuditLog', 'audit_entity_state'], projections: ['audit-log'], mode: 'inline' },
         { tables: ['HRRecord', 'hr_employee_changes'], projections: ['hr.records'], mode: 'inline' },
         { tables: ['hr_retention_policies', 'hr_retention_proposals', 'hr_subjects'], projections: ['hr.subjects'], mode: 'inline' },
+        { tables: ['AIModel', 'ai_alias_history', 'ai_models'], projections: ['ai.registry'], mode: 'inline' },
+        { tables: ['ai_acceptances', 'ai_prediction_reviews', 'ai_prediction_seals'], projections: ['ai.oversight'], mode: 'inline' },
       ]),
     );
-    expect(plans).toHaveLength(6);
+    expect(plans).toHaveLength(8);
   });
 
   for (const target of REBUILDS) {

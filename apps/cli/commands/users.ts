@@ -5,6 +5,7 @@ import { AuditModule } from '@maple/audit';
 import { BillingModule } from '@maple/billing';
 import { ComplianceModule } from '@maple/compliance';
 import { HrModule } from '@maple/hr';
+import { AiModule } from '@maple/ai';
 import { BootstrapAdmin, IdentityModule } from '@maple/identity';
 import { Database, DomainError, PlatformModule, describeDatabase } from '@maple/platform';
 import type { AppConfig } from '@maple/platform';
@@ -15,7 +16,7 @@ import type { CliCommand } from '../main';
 class ContextsCliModule {
   static register(config: AppConfig, database: Database): DynamicModule {
     // The same contexts (and so the same inline projections, audit included) as the API.
-    return { module: ContextsCliModule, imports: [PlatformModule.forRoot({ config, database, ownsDatabase: false }), AuditModule, TenancyModule, IdentityModule, BillingModule, ComplianceModule, HrModule] };
+    return { module: ContextsCliModule, imports: [PlatformModule.forRoot({ config, database, ownsDatabase: false }), AuditModule, TenancyModule, IdentityModule, BillingModule, ComplianceModule, HrModule, AiModule] };
   }
 }
 

@@ -1,2 +1,26 @@
-/** AI: the registry of models and their predictions (read side so far). */
+/** AI: the model registry (versions, lifecycle, two-person approval, model cards, aliases), the prediction log sealed into the chain, human oversight and drift. */
 export { AiModule } from './ai.module';
+export { AiRegistry } from './application/registry.commands';
+export type { Owner } from './application/registry.commands';
+export { AiPredictions } from './application/predictions';
+export type { LoggedBatch, PredictionRow } from './application/predictions';
+export { AiPredictionSeals } from './application/prediction-seals';
+export type { SealProblem, SealReport } from './application/prediction-seals';
+export { AiDrift } from './application/drift';
+export type { DriftResult } from './application/drift';
+export { BuiltinModels, builtinModels } from './application/builtin-models';
+export { MAX_BATCH, parseBatch, parsePrediction } from './application/prediction-input';
+export type { PredictionInput } from './application/prediction-input';
+export { AiRegistryReads } from './queries/registry.query';
+export { AiError } from './domain/ai.errors';
+export type { AiErrorCode } from './domain/ai.errors';
+export { modelDecider } from './domain/model.decider';
+export type { ModelCommand, ModelState, VersionState } from './domain/model.decider';
+export { MODEL_EVENT_TYPES } from './domain/model.events';
+export type { ModelEvent, ModelCard, Lineage, VersionSpec, ValidationReport, VersionStatus, RiskTier, Alias, ModelType } from './domain/model.events';
+export { reviewDecider, acceptanceDecider } from './domain/oversight.decider';
+export type { PredictionReviewEvent, AcceptanceEvent, PredictionsSealed, ReviewVerdict } from './domain/prediction.events';
+export { leafHash, merkleRoot } from './domain/merkle';
+export { populationStabilityIndex } from './domain/psi';
+export { registryProjection, modelStreamId } from './projections/registry.projection';
+export { oversightProjection, predictionStreamId, sealStreamId, acceptanceStreamId } from './projections/oversight.projection';

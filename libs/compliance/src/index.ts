@@ -5,7 +5,7 @@ export { complianceRecordDecider } from './domain/compliance-record.decider';
 export type { ComplianceRecordCommand, RecordState, ReviewerRole } from './domain/compliance-record.decider';
 export type { ComplianceRecordEvent, RecordStatus, ScreeningEvidence } from './domain/compliance-record.events';
 export { RECORD_SCHEMAS, RECORD_TYPES, validateRecordData } from './domain/record-data';
-export { rulesRiskModel, HIGH_RISK_COUNTRIES } from './domain/risk-model';
+export { rulesRiskModel, HIGH_RISK_COUNTRIES, RULES_1_WEIGHTS, RISK_MODEL_REGISTRY, MATCHER_REGISTRY } from './domain/risk-model';
 export type { RiskModel, RiskAssessment, RiskFactor, RiskInput } from './domain/risk-model';
 export { complianceRecordProjection, recordStreamId } from './projections/compliance-record.projection';
 export { ComplianceRecords, COMPLIANCE_SETTINGS, RISK_MODEL } from './application/compliance-records';

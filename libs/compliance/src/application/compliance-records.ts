@@ -6,7 +6,8 @@ import { complianceRecordDecider } from '../domain/compliance-record.decider';
 import type { ComplianceRecordCommand, RecordState, ReviewerRole } from '../domain/compliance-record.decider';
 import type { ScreeningEvidence } from '../domain/compliance-record.events';
 import { validateClientMetadata, validateRecordData } from '../domain/record-data';
-import { rulesRiskModel } from '../domain/risk-model';
+import { MATCHER_REGISTRY, rulesRiskModel } from '../domain/risk-model';
+import { MATCHER_VERSION } from '../screening/name-matcher';
 import type { RiskModel } from '../domain/risk-model';
 import { recordStreamId } from '../projections/compliance-record.projection';
 import { getRecord } from '../queries/list-records.query';
@@ -18,6 +19,9 @@ export const COMPLIANCE_SETTINGS = Symbol('COMPLIANCE_SETTINGS');
 export const RISK_MODEL = Symbol('RISK_MODEL');
 
 type Result = { state: RecordState; events: StoredEvent[] };
+
+// The screening names the matcher's registry version when it is Maple's own jw-token-1.
+const matcherRegistry = (version: string) => (version === MATCHER_VERSION ? { matcherRegistryVersionId: MATCHER_REGISTRY.versionId } : {});
 
 /** Thin shells: gather what the decider needs (screening, risk), run it, return the outcome. */
 @Injectable()
@@ -44,7 +48,7 @@ export class ComplianceRecords {
     if (input.type === 'OFAC') {
       // The subject is screened on creation; the evidence travels with the event.
       const r = await this.screener.screen({ name: String(data.name), entityType: data.entityType as 'person', country: data.country as string | undefined, dateOfBirth: data.dateOfBirth as string | undefined, minScore: this.settings.screeningThreshold * 0.9, limit: 10 });
-      screening = { listVersion: r.listVersion, matcherVersion: r.matcherVersion, matcherConfig: r.matcherConfig, threshold: this.settings.screeningThreshold, hits: r.matches.map((m) => ({ entryId: m.entryId, name: m.name, matchedName: m.matchedName, score: m.score, programs: m.programs, breakdown: m.breakdown })) };
+      screening = { listVersion: r.listVersion, matcherVersion: r.matcherVersion, ...matcherRegistry(r.matcherVersion), matcherConfig: r.matcherConfig, threshold: this.settings.screeningThreshold, hits: r.matches.map((m) => ({ entryId: m.entryId, name: m.name, matchedName: m.matchedName, score: m.score, programs: m.programs, breakdown: m.breakdown })) };
     }
     const above = screening?.hits.filter((h) => h.score >= screening!.threshold) ?? [];
     const risk = this.riskModel.assess({ type: input.type, data, screening: screening ? { listVersion: screening.listVersion, topScore: above[0]?.score ?? 0, hits: above.length } : null });
@@ -82,7 +86,7 @@ export class ComplianceRecords {
     let flagged = 0;
     for (const r of due) {
       const res = await this.screener.screen({ name: String(r.data.name), entityType: r.data.entityType as 'person', country: r.data.country as string | undefined, dateOfBirth: r.data.dateOfBirth as string | undefined, minScore: this.settings.screeningThreshold * 0.9, limit: 10 });
-      const screening: ScreeningEvidence = { listVersion: res.listVersion, matcherVersion: res.matcherVersion, matcherConfig: res.matcherConfig, threshold: this.settings.screeningThreshold, hits: res.matches.map((m) => ({ entryId: m.entryId, name: m.name, matchedName: m.matchedName, score: m.score, programs: m.programs })) };
+      const screening: ScreeningEvidence = { listVersion: res.listVersion, matcherVersion: res.matcherVersion, ...matcherRegistry(res.matcherVersion), matcherConfig: res.matcherConfig, threshold: this.settings.screeningThreshold, hits: res.matches.map((m) => ({ entryId: m.entryId, name: m.name, matchedName: m.matchedName, score: m.score, programs: m.programs })) };
       const out = await this.run(r.id, r.companyId, { type: 'RescreenComplianceRecord', screening, meta: { ...meta, commandId: `${meta.commandId}:${r.id}`, companyId: r.companyId } });
       if (out.events.some((e) => e.type === 'ComplianceRecordFlagged')) flagged++;
     }

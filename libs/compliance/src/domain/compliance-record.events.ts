@@ -7,6 +7,8 @@ export type RecordStatus = 'pending' | 'approved' | 'rejected' | 'flagged';
 export type ScreeningEvidence = {
   listVersion: string;
   matcherVersion: string;
+  /** The matcher's version in the AI registry (libs/ai). */
+  matcherRegistryVersionId?: string;
   matcherConfig: Record<string, unknown>;
   threshold: number;
   hits: { entryId: string; name: string; matchedName: string; score: number; programs: string[]; breakdown?: unknown }[];

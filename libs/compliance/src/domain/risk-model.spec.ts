@@ -6,6 +6,7 @@ describe('rules-1 risk model', () => {
     expect(r).toEqual({
       score: 75,
       model: 'rules-1',
+      registryVersionId: 'maple-compliance-risk@rules-1',
       breakdown: [
         { factor: 'base', points: 5 },
         { factor: 'high_risk_country', points: 25, detail: 'IR' },

@@ -28,6 +28,9 @@ export const PERMISSIONS = [
   'workflows:write',
   'ai:read',
   'ai:manage',
+  'ai:approve',
+  'ai:predict',
+  'ai:oversee',
   'analytics:read',
   'analytics:write',
   'billing:read',
@@ -46,14 +49,14 @@ const HR_SELF: Permission[] = ['hr:self:read', 'hr:review'];
 export const ROLE_PERMISSIONS: Record<MatrixRole, readonly Permission[]> = {
   // Platform administrators run the platform (companies, their first admins, audit) but do not
   // work inside a company's compliance or HR data.
-  PLATFORM_ADMIN: [...SELF, 'users:provision', 'companies:read', 'companies:manage', 'audit:read', 'audit:verify', 'billing:read', 'billing:manage', 'platform:monitor'],
+  PLATFORM_ADMIN: [...SELF, 'users:provision', 'companies:read', 'companies:manage', 'audit:read', 'audit:verify', 'billing:read', 'billing:manage', 'platform:monitor', 'ai:read', 'ai:manage', 'ai:approve'],
   // HR personal data: an HR manager asks for an erasure, an administrator approves it; only an
   // administrator may break the glass (every field, logged and flagged).
-  ADMIN: [...SELF, ...HR_SELF, 'users:read', 'users:manage', 'companies:read', 'audit:read', 'audit:verify', 'compliance:read', 'compliance:write', 'hr:read', 'hr:write', 'hr:erasure-approve', 'hr:break-glass', 'workflows:read', 'workflows:write', 'ai:read', 'ai:manage', 'analytics:read', 'analytics:write', 'billing:read'],
-  COMPLIANCE_OFFICER: [...SELF, ...HR_SELF, 'companies:read', 'audit:read', 'audit:verify', 'compliance:read', 'compliance:write', 'workflows:read', 'workflows:write', 'ai:read', 'analytics:read'],
-  HR_MANAGER: [...SELF, ...HR_SELF, 'companies:read', 'hr:read', 'hr:write', 'hr:erasure-request', 'hr:subject-export', 'hr:retention', 'workflows:read', 'workflows:write', 'ai:read', 'analytics:read'],
-  ANALYST: [...SELF, ...HR_SELF, 'companies:read', 'compliance:read', 'hr:read', 'workflows:read', 'ai:read', 'ai:manage', 'analytics:read', 'analytics:write'],
-  USER: [...SELF, ...HR_SELF, 'companies:read', 'compliance:read', 'workflows:read', 'workflows:write', 'ai:read', 'analytics:read'],
+  ADMIN: [...SELF, ...HR_SELF, 'users:read', 'users:manage', 'companies:read', 'audit:read', 'audit:verify', 'compliance:read', 'compliance:write', 'hr:read', 'hr:write', 'hr:erasure-approve', 'hr:break-glass', 'workflows:read', 'workflows:write', 'ai:read', 'ai:manage', 'ai:approve', 'ai:predict', 'ai:oversee', 'analytics:read', 'analytics:write', 'billing:read'],
+  COMPLIANCE_OFFICER: [...SELF, ...HR_SELF, 'companies:read', 'audit:read', 'audit:verify', 'compliance:read', 'compliance:write', 'workflows:read', 'workflows:write', 'ai:read', 'ai:approve', 'ai:predict', 'ai:oversee', 'analytics:read'],
+  HR_MANAGER: [...SELF, ...HR_SELF, 'companies:read', 'hr:read', 'hr:write', 'hr:erasure-request', 'hr:subject-export', 'hr:retention', 'workflows:read', 'workflows:write', 'ai:read', 'ai:predict', 'analytics:read'],
+  ANALYST: [...SELF, ...HR_SELF, 'companies:read', 'compliance:read', 'hr:read', 'workflows:read', 'ai:read', 'ai:manage', 'ai:predict', 'analytics:read', 'analytics:write'],
+  USER: [...SELF, ...HR_SELF, 'companies:read', 'compliance:read', 'workflows:read', 'workflows:write', 'ai:read', 'ai:predict', 'analytics:read'],
   // Read-only: no write permission beyond managing their own session and password.
   VIEWER: [...SELF, 'hr:self:read', 'companies:read', 'compliance:read', 'hr:read', 'workflows:read', 'ai:read', 'analytics:read'],
 };

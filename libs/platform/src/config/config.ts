@@ -32,6 +32,8 @@ export type AppConfig = {
   billing: { trialDays: number };
   /** How long an Idempotency-Key's record (and so its replayable response) is kept. */
   idempotency: { ttlSec: number };
+  /** The AI registry (libs/ai): prediction-log retention and the drift threshold. */
+  ai: { predictionRetentionMonths: number; driftPsiThreshold: number; predictionSynchronousCommit: boolean };
   auth: AuthConfig;
   audit: {
     /** Ed25519 key that signs checkpoints. Required in production; generated per process elsewhere. */
@@ -186,6 +188,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     natsUrl: env.NATS_URL || undefined,
     billing: { trialDays: int(env, 'BILLING_TRIAL_DAYS', 14, 1, 365) },
     idempotency: { ttlSec: int(env, 'IDEMPOTENCY_TTL', 86_400, 1, 2_592_000) },
+    // EU AI Act Art. 19: logs of high-risk systems are kept at least six months.
+    ai: { predictionRetentionMonths: int(env, 'AI_PREDICTION_RETENTION_MONTHS', 6, 6, 600), driftPsiThreshold: int(env, 'AI_DRIFT_PSI_THRESHOLD_PERMILLE', 200, 1, 10_000) / 1000, predictionSynchronousCommit: bool(env, 'AI_PREDICTION_SYNCHRONOUS_COMMIT', true) },
     auth,
     audit: { signingKey },
     cli: {
