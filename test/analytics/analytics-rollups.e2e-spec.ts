@@ -65,7 +65,7 @@ describeEachDatabase(
       const now = Date.now();
       const sent: { ts: number; user: string; id: string }[] = [];
       for (let b = 0; b < 4; b++) {
-        const batch = Array.from({ length: 120 }, (_, i) => {
+        const batch = Array.from({ length: 120 }, () => {
           // Some messageIds repeat across batches (replays), some events are days late.
           const n = Math.floor(rnd() * 400);
           const ts = now - Math.floor(rnd() * 5 * DAY_MS);
