@@ -1,4 +1,5 @@
 import type { INestApplicationContext } from '@nestjs/common';
+import { AnalyticsExports, AnalyticsStorage } from '@maple/analytics';
 import { AuditService, createCheckpoint, ensureAuditPartitions, runScheduledBackup } from '@maple/audit';
 import { SubscriptionCommands } from '@maple/billing';
 import { ComplianceRecords } from '@maple/compliance';
@@ -66,6 +67,36 @@ export function maintenanceJobs(app: INestApplicationContext): JobDefinition[] {
       async handler() {
         const made = await app.get(HrRetention).proposeDue(commandMeta({ actorId: 'system:worker', companyId: null }));
         return `${made.length} purge proposal(s), ${made.reduce((n, m) => n + m.subjects, 0)} person(s)`;
+      },
+    },
+    {
+      // Daily partitions of AnalyticsEvent from the late window to two weeks ahead (health wants 7).
+      name: 'analytics.partitions-ahead',
+      cron: '15 */6 * * *',
+      runAtStart: true,
+      async handler() {
+        const made = await app.get(AnalyticsStorage).ensurePartitions();
+        return made.length ? `created ${made.length} partition(s)` : 'partitions already in place';
+      },
+    },
+    {
+      // Whole partitions past ANALYTICS_RETENTION_DAYS, then batched deletes for companies that keep less.
+      name: 'analytics.retention',
+      cron: '45 2 * * *',
+      async handler() {
+        const storage = app.get(AnalyticsStorage);
+        const dropped = await storage.dropExpiredPartitions();
+        const purged = await storage.purgeShorterRetention();
+        const ids = await storage.expireMessageIds();
+        return `dropped ${dropped.length} partition(s), deleted ${purged.reduce((n, p) => n + p.deleted, 0)} row(s) of ${purged.length} compan(ies), forgot ${ids} messageId(s)`;
+      },
+    },
+    {
+      // Exports whose process stopped before finishing them.
+      name: 'analytics.exports',
+      cron: '* * * * *',
+      async handler() {
+        return `ran ${await app.get(AnalyticsExports).runStale()} stale export(s)`;
       },
     },
     ...backupJobs(app),

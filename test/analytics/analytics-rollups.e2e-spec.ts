@@ -84,7 +84,11 @@ describeEachDatabase(
         expect(res.statusCode).toBe(200);
         for (const e of batch)
           if (!sent.some((s) => s.id === e.messageId))
-            sent.push({ ts: Date.parse(e.timestamp), user: e.userId, id: e.messageId });
+            sent.push({
+              ts: Date.parse(String((e as Record<string, unknown>).timestamp)),
+              user: e.userId,
+              id: e.messageId,
+            });
       }
       const from = utcDay(new Date(now - 6 * DAY_MS));
       const to = utcDay(new Date(now + DAY_MS));

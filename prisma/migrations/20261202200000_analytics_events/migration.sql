@@ -107,6 +107,9 @@ BEGIN
     EXECUTE format('DROP TABLE analytics.%I', substring(p."name" FROM length('analytics.') + 1));
     DELETE FROM "analytics_rollup_hourly" WHERE "bucket" >= p."day"::timestamp AT TIME ZONE 'UTC' AND "bucket" < (p."day" + 1)::timestamp AT TIME ZONE 'UTC';
     DELETE FROM "analytics_rollup_users" WHERE "bucket" >= p."day"::timestamp AT TIME ZONE 'UTC' AND "bucket" < (p."day" + 1)::timestamp AT TIME ZONE 'UTC';
+    -- A UTC day overlaps the local days before and after it: those are recounted from what is left.
+    PERFORM "analytics_rollup_days_recount"(c."company_id", p."day" - 1, p."day" + 1)
+       FROM (SELECT DISTINCT "company_id" FROM "analytics_rollup_users_daily" WHERE "day" BETWEEN p."day" - 1 AND p."day" + 1) c;
     RETURN NEXT p."name";
   END LOOP;
 END
@@ -150,6 +153,33 @@ CREATE TABLE "analytics_rollup_users" (
   "user_id"    TEXT        NOT NULL,
   CONSTRAINT "analytics_rollup_users_pkey" PRIMARY KEY ("company_id", "event_type", "bucket", "user_id")
 );
+-- The distinct users of each day in the company's own zone: unique users by day or week add
+-- up from here in a few thousand rows, where hourly sets would be hundreds of thousands.
+CREATE TABLE "analytics_rollup_users_daily" (
+  "company_id" TEXT NOT NULL,
+  "event_type" TEXT NOT NULL,
+  "day"        DATE NOT NULL,
+  "user_id"    TEXT NOT NULL,
+  CONSTRAINT "analytics_rollup_users_daily_pkey" PRIMARY KEY ("company_id", "event_type", "day", "user_id")
+);
+
+-- Recounts the daily users of local days [p_from, p_to] from the raw events, in the zone the
+-- company has now (after a zone change, a partition drop or batched deletes).
+CREATE FUNCTION "analytics_rollup_days_recount"(p_company TEXT, p_from DATE, p_to DATE)
+RETURNS VOID LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+DECLARE
+  tz TEXT := coalesce((SELECT "time_zone" FROM "analytics_settings" WHERE "company_id" = p_company), 'UTC');
+BEGIN
+  DELETE FROM "analytics_rollup_users_daily" WHERE "company_id" = p_company AND "day" BETWEEN p_from AND p_to;
+  INSERT INTO "analytics_rollup_users_daily" ("company_id", "event_type", "day", "user_id")
+  SELECT DISTINCT "companyId", "eventType", (("timestamp" AT TIME ZONE 'UTC') AT TIME ZONE tz)::date, "userId"
+    FROM "AnalyticsEvent"
+   WHERE "companyId" = p_company AND "userId" IS NOT NULL
+     AND "timestamp" >= ((p_from::timestamp AT TIME ZONE tz) AT TIME ZONE 'UTC') AND "timestamp" < (((p_to + 1)::timestamp AT TIME ZONE tz) AT TIME ZONE 'UTC');
+END
+$$;
+GRANT EXECUTE ON FUNCTION "analytics_rollup_days_recount"(TEXT, DATE, DATE) TO maple_app;
+
 REVOKE ALL ON FUNCTION "analytics_drop_partitions_before"(DATE) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION "analytics_drop_partitions_before"(DATE) TO maple_app;
 
@@ -157,6 +187,8 @@ GRANT EXECUTE ON FUNCTION "analytics_drop_partitions_before"(DATE) TO maple_app;
 -- the caller's row-level security (after batched deletes, and after a bulk load).
 CREATE FUNCTION "analytics_rollup_recount"(p_company TEXT, p_from TIMESTAMPTZ, p_to TIMESTAMPTZ)
 RETURNS VOID LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+DECLARE
+  tz TEXT := coalesce((SELECT "time_zone" FROM "analytics_settings" WHERE "company_id" = p_company), 'UTC');
 BEGIN
   DELETE FROM "analytics_rollup_hourly" WHERE "company_id" = p_company AND "bucket" >= p_from AND "bucket" < p_to;
   DELETE FROM "analytics_rollup_users" WHERE "company_id" = p_company AND "bucket" >= p_from AND "bucket" < p_to;
@@ -167,6 +199,7 @@ BEGIN
   INSERT INTO "analytics_rollup_users" ("company_id", "event_type", "bucket", "user_id")
   SELECT DISTINCT "companyId", "eventType", date_trunc('hour', "timestamp") AT TIME ZONE 'UTC', "userId"
     FROM "AnalyticsEvent" WHERE "companyId" = p_company AND "userId" IS NOT NULL AND "timestamp" >= p_from AT TIME ZONE 'UTC' AND "timestamp" < p_to AT TIME ZONE 'UTC';
+  PERFORM "analytics_rollup_days_recount"(p_company, (p_from AT TIME ZONE tz)::date, (p_to AT TIME ZONE tz)::date);
 END
 $$;
 GRANT EXECUTE ON FUNCTION "analytics_rollup_recount"(TEXT, TIMESTAMPTZ, TIMESTAMPTZ) TO maple_app;
@@ -216,7 +249,7 @@ DO $$
 DECLARE
   t TEXT;
 BEGIN
-  FOREACH t IN ARRAY ARRAY['analytics_message_ids', 'analytics_quarantine', 'analytics_rollup_hourly', 'analytics_rollup_users', 'analytics_settings', 'analytics_batches', 'analytics_exports'] LOOP
+  FOREACH t IN ARRAY ARRAY['analytics_message_ids', 'analytics_quarantine', 'analytics_rollup_hourly', 'analytics_rollup_users', 'analytics_rollup_users_daily', 'analytics_settings', 'analytics_batches', 'analytics_exports'] LOOP
     EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
     EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
     EXECUTE format('CREATE POLICY %I ON %I USING (app_can_access("company_id")) WITH CHECK (app_can_access("company_id"))', t || '_tenant_isolation', t);

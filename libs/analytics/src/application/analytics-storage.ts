@@ -130,7 +130,7 @@ export class AnalyticsStorage {
             c.company_id,
             cutoff,
           );
-          // The hour the cutoff falls in kept some rows: recount it.
+          // The hour (and the local days) the cutoff falls in kept some rows: recount them.
           await tx.query(
             `SELECT "analytics_rollup_recount"($1, date_trunc('hour', $2::timestamptz), date_trunc('hour', $2::timestamptz) + interval '1 hour')`,
             c.company_id,

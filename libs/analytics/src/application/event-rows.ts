@@ -7,7 +7,8 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
  * Writes rows of AnalyticsEvent in one statement (arrays as parameters, however many rows) and
  * adds them to the hourly rollups in the same statement: only the buckets the rows fall in are
  * touched, and a row that was already there (ON CONFLICT) counts nothing. Buckets are upserted
- * in key order so that concurrent batches lock them in the same order.
+ * in key order so that concurrent batches lock them in the same order. Daily users are filed
+ * under the company's local day.
  */
 export async function insertEventRows(
   tx: Tx,
@@ -30,6 +31,12 @@ export async function insertEventRows(
      ), users AS (
        INSERT INTO "analytics_rollup_users" ("company_id", "event_type", "bucket", "user_id")
        SELECT DISTINCT $1, "eventType", date_trunc('hour', "timestamp") AT TIME ZONE 'UTC', "userId" FROM ins WHERE "userId" IS NOT NULL ORDER BY 2, 3, 4
+       ON CONFLICT DO NOTHING
+     ), days AS (
+       INSERT INTO "analytics_rollup_users_daily" ("company_id", "event_type", "day", "user_id")
+       SELECT DISTINCT $1, "eventType", (("timestamp" AT TIME ZONE 'UTC') AT TIME ZONE z.tz)::date, "userId"
+         FROM ins, (SELECT coalesce((SELECT "time_zone" FROM "analytics_settings" WHERE "company_id" = $1), 'UTC') AS tz) z
+        WHERE "userId" IS NOT NULL ORDER BY 2, 3, 4
        ON CONFLICT DO NOTHING
      )
      SELECT count(*)::int AS n FROM ins`,

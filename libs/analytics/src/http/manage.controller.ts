@@ -94,7 +94,8 @@ export class ManageController {
 
   @Post('exports')
   @HttpCode(202)
-  @RequirePermission('analytics:read')
+  // Starting an export is a write (a job and a stored file): analysts and administrators.
+  @RequirePermission('analytics:write')
   @ApiOperation({
     summary: 'Start an NDJSON export of raw events (asynchronous; poll its status, then download)',
   })

@@ -182,15 +182,21 @@ async function rollupCounts(
   interval: Interval,
   eventType?: string,
 ): Promise<Row[]> {
+  // Unique users of days and weeks come from the daily sets (local days), of hours from the hourly ones.
+  const users =
+    interval === 'hour'
+      ? `SELECT "event_type", ${label(`date_trunc('hour', "bucket")`, interval)} AS bucket, count(DISTINCT "user_id") AS users FROM "analytics_rollup_users"
+          WHERE "company_id" = $1 AND "bucket" >= $2::timestamptz AND "bucket" < $3::timestamptz AND ($6::text IS NULL OR "event_type" = $6) GROUP BY 1, 2`
+      : `SELECT "event_type", to_char(date_trunc($5, "day"::timestamp), 'YYYY-MM-DD') AS bucket, count(DISTINCT "user_id") AS users FROM "analytics_rollup_users_daily"
+          WHERE "company_id" = $1 AND "day" >= ($2::timestamptz AT TIME ZONE $4)::date AND "day" < ($3::timestamptz AT TIME ZONE $4)::date AND ($6::text IS NULL OR "event_type" = $6) GROUP BY 1, 2`;
   return tx.query<Row>(
     `WITH ev AS (
        SELECT "event_type", date_trunc($5, "bucket", $4) AS b, sum("events") AS events FROM "analytics_rollup_hourly"
         WHERE "company_id" = $1 AND "bucket" >= $2::timestamptz AND "bucket" < $3::timestamptz AND ($6::text IS NULL OR "event_type" = $6) GROUP BY 1, 2),
-     us AS (
-       SELECT "event_type", date_trunc($5, "bucket", $4) AS b, count(DISTINCT "user_id") AS users FROM "analytics_rollup_users"
-        WHERE "company_id" = $1 AND "bucket" >= $2::timestamptz AND "bucket" < $3::timestamptz AND ($6::text IS NULL OR "event_type" = $6) GROUP BY 1, 2)
-     SELECT ${label('ev.b', interval)} AS bucket, ev."event_type" AS "eventType", ev.events::int8 AS events, coalesce(us.users, 0)::int8 AS users
-       FROM ev LEFT JOIN us ON us."event_type" = ev."event_type" AND us.b = ev.b ORDER BY ev.b, 2`,
+     labelled AS (SELECT "event_type", b, ${label('b', interval)} AS bucket, events FROM ev),
+     us AS (${users})
+     SELECT l.bucket, l."event_type" AS "eventType", l.events::int8 AS events, coalesce(us.users, 0)::int8 AS users
+       FROM labelled l LEFT JOIN us ON us."event_type" = l."event_type" AND us.bucket = l.bucket ORDER BY l.b, 2`,
     companyId,
     r.from,
     r.to,

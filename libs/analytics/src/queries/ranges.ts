@@ -22,6 +22,26 @@ export async function settingsOf(tx: Tx, companyId: string): Promise<Settings> {
   return { timeZone: s?.time_zone ?? 'UTC', retentionDays: s?.retention_days ?? null };
 }
 
+// A bound must be a real calendar date and time (no February 30th, no 25 o'clock).
+function realBound(v: string, field: string): void {
+  const day = v.slice(0, 10);
+  const midnight = new Date(`${day}T00:00:00Z`);
+  const year = Number(day.slice(0, 4));
+  const ok =
+    !Number.isNaN(midnight.getTime()) &&
+    year >= 1970 &&
+    midnight.toISOString().slice(0, 10) === day &&
+    (v.length === 10 ||
+      (Number(v.slice(11, 13)) < 24 &&
+        Number(v.slice(14, 16)) < 60 &&
+        (v.length < 19 || Number(v.slice(17, 19)) < 60) &&
+        !Number.isNaN(Date.parse(v))));
+  if (!ok || !DATE_OR_INSTANT.test(v))
+    throw new AnalyticsError('ANALYTICS.QUERY_INVALID', `${field} is not a real date or date-time.`, {
+      field,
+    });
+}
+
 /** The range as two UTC instants, bounds resolved in the zone (so a DST day is 23 or 25 hours long). */
 export async function resolveRange(
   tx: Tx,
@@ -29,6 +49,8 @@ export async function resolveRange(
   timeZone: string,
   interval: Interval = 'day',
 ): Promise<Range> {
+  realBound(input.from, 'from');
+  realBound(input.to, 'to');
   const [r] = await tx.query<{ f: string; t: string; days: number }>(
     `WITH b AS (
        SELECT CASE WHEN length($1) = 10 THEN $1::date::timestamp AT TIME ZONE $3 ELSE $1::timestamptz END AS f,
