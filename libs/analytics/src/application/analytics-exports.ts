@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Database } from '@maple/platform';
 import { AnalyticsError } from '../domain/analytics.errors';
 import { AnalyticsReadDb } from '../queries/read-database';
-import { resolveRange, settingsOf } from '../queries/ranges';
+import { resolveRange } from '../queries/ranges';
 import type { RangeInput } from '../queries/ranges';
 
 /** Rows one export holds at most; a larger range is split by the client. */
@@ -35,10 +35,7 @@ export class AnalyticsExports {
 
   async request(companyId: string, filter: Filter, requestedBy: string): Promise<ExportStatus> {
     // The range is checked now, so a bad one is a 400 and not a failed export later.
-    await this.db.transaction(
-      async (tx) => resolveRange(tx, filter, (await settingsOf(tx, companyId)).timeZone),
-      { companyId },
-    );
+    await this.db.transaction(async (tx) => resolveRange(tx, companyId, filter), { companyId });
     const exportId = randomUUID();
     await this.db.transaction(
       (tx) =>
@@ -113,7 +110,7 @@ export class AnalyticsExports {
         const out = await this.reads.read(
           companyId,
           async (tx) => {
-            const range = await resolveRange(tx, f, (await settingsOf(tx, companyId)).timeZone);
+            const range = await resolveRange(tx, companyId, f);
             const lines = await tx.query<{ line: string }>(
               `SELECT json_build_object('id', "id", 'messageId', "messageId", 'eventType', "eventType", 'userId', "userId",
                         'timestamp', to_char("timestamp", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'sentAt', to_char("sentAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Tx } from '@maple/platform';
 import { AnalyticsReadDb } from './read-database';
 import type { Fresh } from './read-database';
-import { resolveRange, settingsOf, wholeHourZone } from './ranges';
+import { resolveRange, wholeHourZone } from './ranges';
 import type { Interval, Range, RangeInput } from './ranges';
 
 export type CountBucket = { bucket: string; eventType: string; events: number; users: number };
@@ -38,8 +38,8 @@ export class AnalyticsReads {
     q: RangeInput & Filter & { interval: Interval; source?: 'rollups' | 'raw' },
   ): Promise<Fresh<CountsView>> {
     return this.reads.read(companyId, async (tx) => {
-      const { timeZone } = await settingsOf(tx, companyId);
-      const range = await resolveRange(tx, q, timeZone, q.interval);
+      const range = await resolveRange(tx, companyId, q, q.interval);
+      const timeZone = range.timeZone;
       const source = q.source === 'raw' || !(await wholeHourZone(tx, timeZone)) ? 'raw' : 'rollups';
       const rows =
         source === 'rollups'
@@ -64,8 +64,8 @@ export class AnalyticsReads {
   /** Events and unique users per value of one property (the 100 most frequent values). */
   breakdown(companyId: string, q: RangeInput & Filter & { property: string }) {
     return this.reads.read(companyId, async (tx) => {
-      const { timeZone } = await settingsOf(tx, companyId);
-      const range = await resolveRange(tx, q, timeZone);
+      const range = await resolveRange(tx, companyId, q);
+      const timeZone = range.timeZone;
       const rows = await tx.query<{ value: string | null; events: string; users: string }>(
         `SELECT "eventData"->'properties'->>$5 AS value, count(*)::int8 AS events, count(DISTINCT "userId")::int8 AS users
            FROM "AnalyticsEvent" WHERE "companyId" = $1 AND ${inRange} AND ($4::text IS NULL OR "eventType" = $4) AND ($6::text IS NULL OR "eventData"->>'event' = $6)
@@ -93,8 +93,8 @@ export class AnalyticsReads {
    */
   funnel(companyId: string, q: RangeInput & { steps: string[]; windowHours: number }) {
     return this.reads.read(companyId, async (tx) => {
-      const { timeZone } = await settingsOf(tx, companyId);
-      const range = await resolveRange(tx, q, timeZone);
+      const range = await resolveRange(tx, companyId, q);
+      const timeZone = range.timeZone;
       // Step names are parameters ($6...); only the number of steps (2 to 5) shapes the SQL text.
       const steps = q.steps.map((_, i) =>
         i === 0
@@ -138,8 +138,8 @@ export class AnalyticsReads {
     q: RangeInput & { period: 'day' | 'week'; cohortEvent?: string; returnEvent?: string },
   ) {
     return this.reads.read(companyId, async (tx) => {
-      const { timeZone } = await settingsOf(tx, companyId);
-      const range = await resolveRange(tx, q, timeZone);
+      const range = await resolveRange(tx, companyId, q);
+      const timeZone = range.timeZone;
       const rows = await tx.query<{ cohort: string; size: string; k: number; users: string }>(
         `WITH ev AS MATERIALIZED (
            SELECT "userId" AS u, date_trunc($5, "timestamp" AT TIME ZONE 'UTC', $4) AS d, "eventData"->>'event' AS n FROM "AnalyticsEvent"

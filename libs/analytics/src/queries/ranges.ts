@@ -42,24 +42,28 @@ function realBound(v: string, field: string): void {
     });
 }
 
-/** The range as two UTC instants, bounds resolved in the zone (so a DST day is 23 or 25 hours long). */
+/**
+ * The range as two UTC instants, bounds resolved in the company's zone (so a DST day is 23 or 25
+ * hours long), with that zone: one statement.
+ */
 export async function resolveRange(
   tx: Tx,
+  companyId: string,
   input: RangeInput,
-  timeZone: string,
   interval: Interval = 'day',
 ): Promise<Range> {
   realBound(input.from, 'from');
   realBound(input.to, 'to');
-  const [r] = await tx.query<{ f: string; t: string; days: number }>(
-    `WITH b AS (
-       SELECT CASE WHEN length($1) = 10 THEN $1::date::timestamp AT TIME ZONE $3 ELSE $1::timestamptz END AS f,
-              CASE WHEN length($2) = 10 THEN $2::date::timestamp AT TIME ZONE $3 ELSE $2::timestamptz END AS t)
-     SELECT to_char(f AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS f, to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS t,
+  const [r] = await tx.query<{ f: string; t: string; days: number; tz: string }>(
+    `WITH z AS (SELECT coalesce((SELECT "time_zone" FROM "analytics_settings" WHERE "company_id" = $3), 'UTC') AS tz),
+     b AS (
+       SELECT z.tz, CASE WHEN length($1) = 10 THEN $1::date::timestamp AT TIME ZONE z.tz ELSE $1::timestamptz END AS f,
+              CASE WHEN length($2) = 10 THEN $2::date::timestamp AT TIME ZONE z.tz ELSE $2::timestamptz END AS t FROM z)
+     SELECT tz, to_char(f AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS f, to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS t,
             extract(epoch FROM t - f)::float8 / 86400 AS days FROM b`,
     input.from,
     input.to,
-    timeZone,
+    companyId,
   );
   if (!(r.days > 0))
     throw new AnalyticsError('ANALYTICS.QUERY_INVALID', '`to` must be after `from`.', { field: 'to' });
@@ -70,14 +74,22 @@ export async function resolveRange(
       `A ${interval === 'hour' ? 'query by hour' : 'query'} covers at most ${max} days.`,
       { field: 'from' },
     );
-  return { from: r.f, to: r.t, timeZone };
+  return { from: r.f, to: r.t, timeZone: r.tz };
 }
+
+// pg_timezone_names reads the whole zone database on every call: asked once per zone and process.
+const wholeHours = new Map<string, boolean>();
 
 /** Hourly UTC rollups add up to local days only where the zone's offset is whole hours (not India's +05:30). */
 export async function wholeHourZone(tx: Tx, timeZone: string): Promise<boolean> {
-  const [z] = await tx.query<{ whole: boolean }>(
+  if (timeZone === 'UTC') return true;
+  const known = wholeHours.get(timeZone);
+  if (known !== undefined) return known;
+  const [z] = await tx.query<{ whole: boolean | null }>(
     `SELECT bool_and(extract(minute FROM utc_offset) = 0 AND extract(second FROM utc_offset) = 0) AS whole FROM pg_timezone_names WHERE name = $1`,
     timeZone,
   );
-  return z?.whole !== false;
+  const whole = z?.whole !== false;
+  if (wholeHours.size < 1_000) wholeHours.set(timeZone, whole);
+  return whole;
 }

@@ -38,12 +38,14 @@ export class AnalyticsReadDb implements OnModuleDestroy {
     try {
       return await db.transaction(
         async (tx) => {
-          await tx.query(`SELECT set_config('statement_timeout', $1, true)`, String(timeoutMs));
-          const result = await fn(tx);
-          // On a replica the data is as fresh as the last commit it replayed.
+          // Read before the query, so it is a lower bound of what the query sees: on a replica,
+          // the data is as fresh as the last commit it replayed.
           const [w] = await tx.query<{ w: string }>(
-            `SELECT to_char(CASE WHEN pg_is_in_recovery() THEN coalesce(pg_last_xact_replay_timestamp(), now()) ELSE now() END AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS w`,
+            `SELECT set_config('statement_timeout', $1, true) AS t,
+                    to_char(CASE WHEN pg_is_in_recovery() THEN coalesce(pg_last_xact_replay_timestamp(), now()) ELSE now() END AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS w`,
+            String(timeoutMs),
           );
+          const result = await fn(tx);
           return { ...result, watermark: w.w };
         },
         { companyId },
