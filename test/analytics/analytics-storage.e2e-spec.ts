@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AnalyticsStorage } from '@maple/analytics';
+import { AnalyticsStorage, systemEventsProjection } from '@maple/analytics';
+import { EventStore, ProjectionRuntime } from '@maple/platform';
 import { describeEachDatabase, onServer } from '../support/databases';
 import { call } from '../security/world';
 import type { World } from '../security/world';
@@ -134,6 +135,53 @@ describeEachDatabase('analytics storage, queries and the read replica', (ctx, ta
     const users = r.cohorts.reduce((n: number, c: { users: number }) => n + c.users, 0);
     expect(users).toBe(4);
     for (const c of r.cohorts as { users: number; retained: number[] }[]) expect(c.retained[0]).toBe(c.users);
+  });
+
+  it("feeds the company's domain events into analytics as system_event rows, once each, without their data", async () => {
+    // On the server the worker runs async projections; here the test catches up in its place.
+    if (target === 'postgres') await app.get(ProjectionRuntime).daemon.catchUp(systemEventsProjection);
+    const expected = async () =>
+      (
+        await ctx().superuser(
+          `SELECT event_id::text AS id FROM events WHERE company_id = $1 AND type NOT LIKE 'Analytics%' ORDER BY 1`,
+          [w.a.companyId],
+        )
+      ).map((r) => r.id);
+    const stored = async () =>
+      (
+        await ctx().superuser(
+          `SELECT "id" AS id FROM "AnalyticsEvent" WHERE "companyId" = $1 AND "eventType" = 'system_event' ORDER BY 1`,
+          [w.a.companyId],
+        )
+      ).map((r) => r.id);
+    for (let i = 0; i < 100 && (await stored()).length < (await expected()).length; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    const ids = await expected();
+    expect(ids.length).toBeGreaterThan(5);
+    expect(await stored()).toEqual(ids);
+    const [sample] = await ctx().superuser(
+      `SELECT "eventData" AS d FROM "AnalyticsEvent" WHERE "companyId" = $1 AND "eventType" = 'system_event' AND "eventData"->>'type' = 'UserRegistered' LIMIT 1`,
+      [w.a.companyId],
+    );
+    expect(Object.keys(sample.d as object).sort()).toEqual(['streamId', 'streamType', 'type']);
+    // Applied again (a replay after a crash), the events store and count nothing twice.
+    const again = await ctx().db.transaction(
+      (tx) =>
+        new EventStore().readByCompany(tx, w.a.companyId, new Date(0), new Date(Date.now() + DAY_MS), 10_000),
+      { allCompanies: true },
+    );
+    expect(again.length).toBeGreaterThanOrEqual(ids.length);
+    await ctx().db.transaction(
+      (tx) =>
+        systemEventsProjection.apply(tx, again[0]).then(() => systemEventsProjection.applyBatch?.(tx, again)),
+      { allCompanies: true },
+    );
+    expect(await stored()).toEqual(ids);
+    const from = utcDay(new Date(Date.now() - DAY_MS));
+    const to = utcDay(new Date(Date.now() + DAY_MS));
+    const counts = await get(`/analytics/counts?from=${from}&to=${to}&eventType=system_event&source=rollups`);
+    const raw = await get(`/analytics/counts?from=${from}&to=${to}&eventType=system_event&source=raw`);
+    expect(counts.buckets).toEqual(raw.buckets);
   });
 
   onServer(target)('stores a batch sent twice at the same moment once', async () => {
