@@ -286,4 +286,26 @@ describeEachDatabase('analytics ingestion over HTTP', (ctx) => {
       [],
     );
   });
+  it('is closed to a company whose plan lacks the analytics module', async () => {
+    const off = await call(app, {
+      method: 'POST',
+      url: `/billing/companies/${w.a.companyId}/subscription/features`,
+      token: w.platform.token,
+      payload: { features: { modules: { analytics: false } } },
+    });
+    expect(off.statusCode).toBe(200);
+    const res = await batch({ batch: [track('gated', 1)] });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().code).toBe('BILLING.FEATURE_NOT_IN_PLAN');
+    expect(
+      (
+        await call(app, {
+          method: 'GET',
+          url: `/analytics/counts?from=2026-11-01&to=2026-11-02`,
+          token: analyst(),
+        })
+      ).statusCode,
+    ).toBe(403);
+    expect(await ctx().superuser(`SELECT 1 FROM "AnalyticsEvent" WHERE "messageId" = 'gated-1'`)).toEqual([]);
+  });
 });
