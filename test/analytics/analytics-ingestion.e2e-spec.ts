@@ -182,6 +182,32 @@ describeEachDatabase('analytics ingestion over HTTP', (ctx) => {
     expect(one.json()).toMatchObject({ stored: 1 });
   });
 
+  it('rejects hostile events one by one (huge numbers, deep nesting, wrong types) and stores the rest', async () => {
+    const deep = JSON.stringify(Array.from({ length: 20 }).reduce((v: unknown) => ({ v }), 1));
+    const hostile = [
+      `{"event":"x","userId":"u","messageId":"h-0","properties":{"n":1e400}}`,
+      `{"event":"x","userId":"u","messageId":"h-1","properties":${deep}}`,
+      `{"event":12.5,"userId":"u","messageId":"h-2"}`,
+      `{"event":"x","userId":"u","messageId":{"$ne":1}}`,
+      `{"event":"x","userId":"u","messageId":"h-4","timestamp":1733000000}`,
+      `{"event":"x","userId":"u","messageId":"h-5","type":"drop table"}`,
+      `"just a string"`,
+      `{"event":"ok","userId":"u","messageId":"h-7","properties":{"n":12345678901234567890}}`,
+    ];
+    const res = await call(app, {
+      method: 'POST',
+      url: '/analytics/batch',
+      token: analyst(),
+      payload: `{"batch":[${hostile.join(',')}]}`,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.statusCode).toBe(200);
+    const r = res.json() as Result;
+    expect(r.rejected.map((x) => x.index)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(r.stored).toBe(1);
+    expect(JSON.stringify(r)).not.toMatch(/INSERT|SELECT|at .*\.ts/);
+  });
+
   it('needs analytics:write to ingest', async () => {
     const res = await batch({ batch: [track('viewer', 1)] }, w.a.users.VIEWER.token);
     expect(res.statusCode).toBe(403);
