@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
 import { PlatformModule } from '@maple/platform';
 import { AiModule } from '@maple/ai';
+import { AnalyticsModule } from '@maple/analytics';
 import { AuditModule } from '@maple/audit';
 import { BillingModule } from '@maple/billing';
 import { ComplianceModule } from '@maple/compliance';
@@ -16,7 +17,7 @@ export class AppModule {
   static register(opts: PlatformOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(opts), AuditModule, TenancyModule, IdentityModule, BillingModule, ComplianceModule, HrModule, AiModule],
+      imports: [PlatformModule.forRoot(opts), AuditModule, TenancyModule, IdentityModule, BillingModule, ComplianceModule, HrModule, AiModule, AnalyticsModule],
     };
   }
 }

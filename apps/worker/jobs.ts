@@ -1,5 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { AiDrift, AiPredictionSeals } from '@maple/ai';
+import { AnalyticsExports, AnalyticsStorage } from '@maple/analytics';
 import { AuditService, createCheckpoint, ensureAuditPartitions, runScheduledBackup } from '@maple/audit';
 import { SubscriptionCommands } from '@maple/billing';
 import { ComplianceRecords } from '@maple/compliance';
@@ -103,6 +104,36 @@ export function maintenanceJobs(app: INestApplicationContext): JobDefinition[] {
         const months = app.get<AppConfig>(APP_CONFIG).ai.predictionRetentionMonths;
         const [r] = await app.get(Database).transaction((tx) => tx.query<{ n: string }>('SELECT ai_purge_predictions($1::int)::text AS n', months), { allCompanies: true });
         return `deleted ${r?.n ?? 0} prediction(s) older than ${months} month(s)`;
+      },
+    },
+    {
+      // Daily partitions of AnalyticsEvent from the late window to two weeks ahead (health wants 7).
+      name: 'analytics.partitions-ahead',
+      cron: '15 */6 * * *',
+      runAtStart: true,
+      async handler() {
+        const made = await app.get(AnalyticsStorage).ensurePartitions();
+        return made.length ? `created ${made.length} partition(s)` : 'partitions already in place';
+      },
+    },
+    {
+      // Whole partitions past ANALYTICS_RETENTION_DAYS, then batched deletes for companies that keep less.
+      name: 'analytics.retention',
+      cron: '45 2 * * *',
+      async handler() {
+        const storage = app.get(AnalyticsStorage);
+        const dropped = await storage.dropExpiredPartitions();
+        const purged = await storage.purgeShorterRetention();
+        const ids = await storage.expireMessageIds();
+        return `dropped ${dropped.length} partition(s), deleted ${purged.reduce((n, p) => n + p.deleted, 0)} row(s) of ${purged.length} compan(ies), forgot ${ids} messageId(s)`;
+      },
+    },
+    {
+      // Exports whose process stopped before finishing them.
+      name: 'analytics.exports',
+      cron: '* * * * *',
+      async handler() {
+        return `ran ${await app.get(AnalyticsExports).runStale()} stale export(s)`;
       },
     },
     ...backupJobs(app),

@@ -24,7 +24,9 @@ const SEED_INDEXES: Record<string, string[][]> = {
   ComplianceRecord: [['companyId'], ['type'], ['status'], ['createdAt'], ['companyId', 'status', 'createdAt']],
   AuditLog: [['entityType', 'entityId'], ['userId'], ['companyId'], ['timestamp'], ['entityType', 'entityId', 'timestamp']],
   AIModel: [['type'], ['status'], ['companyId']],
-  AnalyticsEvent: [['eventType'], ['userId'], ['companyId'], ['timestamp'], ['companyId', 'eventType', 'timestamp']],
+  // Insert-heavy and partitioned by day (libs/analytics): the composite index and a BRIN index
+  // on timestamp replace the seed's four single-column btrees.
+  AnalyticsEvent: [['timestamp'], ['companyId', 'eventType', 'timestamp']],
   HRRecord: [['type'], ['status'], ['companyId']],
   Workflow: [['type'], ['companyId']],
 };

@@ -166,11 +166,19 @@ export class EntitlementsService {
     return this.countAgainst(companyId, await this.planOf(companyId), now);
   }
 
-  private countAgainst(companyId: string, plan: CompanyPlan | null, now: number): number {
+  /**
+   * Counts `units` more against the same per-minute budget (an analytics batch counts each of
+   * its events, not one request); throws BILLING.RATE_LIMITED past the plan's limit.
+   */
+  async countUnits(companyId: string, units: number, now = Date.now()): Promise<void> {
+    if (units > 0) this.countAgainst(companyId, await this.planOf(companyId), now, units);
+  }
+
+  private countAgainst(companyId: string, plan: CompanyPlan | null, now: number, units = 1): number {
     const minute = Math.floor(now / 60_000);
     const w = this.windows.get(companyId);
     const current = w && w.minute === minute ? w : { minute, count: 0 };
-    current.count++;
+    current.count += units;
     this.windows.set(companyId, current);
     const limit = plan?.entitlements.apiRequestsPerMinute ?? Number.POSITIVE_INFINITY;
     if (current.count > limit) {

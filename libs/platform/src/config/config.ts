@@ -17,6 +17,8 @@ export type AppConfig = {
     url: string | undefined;
     /** Owner connection for migrations; defaults to url. */
     migrationUrl: string | undefined;
+    /** A read replica for read-heavy queries (analytics); unset: they read the primary. */
+    readUrl: string | undefined;
     dataDir: string;
     poolSize: number;
     acquireTimeoutMs: number;
@@ -58,6 +60,16 @@ export type AppConfig = {
   /** Port of the worker's Prometheus endpoint (0: none). The API serves /metrics itself. */
   workerMetricsPort: number;
   backup: BackupConfig;
+  analytics: AnalyticsConfig;
+};
+
+export type AnalyticsConfig = {
+  /** Events older than this (days, against their receipt) are quarantined, not filed under an old day. */
+  lateWindowDays: number;
+  /** Global retention: daily partitions entirely older than this are dropped. */
+  retentionDays: number;
+  /** Statement timeout of every analytics query. */
+  queryTimeoutMs: number;
 };
 
 export type BackupConfig = {
@@ -174,6 +186,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     database: {
       url,
       migrationUrl: postgresUrl(env, 'DATABASE_MIGRATION_URL') ?? url,
+      readUrl: postgresUrl(env, 'DATABASE_READ_URL'),
       dataDir: path.resolve(env.DATA_DIR || '.data'),
       poolSize: int(env, 'DB_POOL_SIZE', 10, 1, 500),
       acquireTimeoutMs: int(env, 'DB_ACQUIRE_TIMEOUT_MS', 5000, 100, 600000),
@@ -214,6 +227,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       intervalMinutes: int(env, 'BACKUP_INTERVAL_MINUTES', 1440, 0, 525_600),
       keep: int(env, 'BACKUP_KEEP', 14, 1, 10_000),
       pgBinDir: env.PG_BIN_DIR ? path.resolve(env.PG_BIN_DIR) : undefined,
+    },
+    analytics: {
+      lateWindowDays: int(env, 'ANALYTICS_LATE_WINDOW_DAYS', 7, 1, 400),
+      retentionDays: int(env, 'ANALYTICS_RETENTION_DAYS', 395, 1, 3650),
+      queryTimeoutMs: int(env, 'ANALYTICS_QUERY_TIMEOUT_MS', 10_000, 100, 600_000),
     },
   };
 }
