@@ -8,6 +8,7 @@ import { ComplianceModule } from '@maple/compliance';
 import { HrModule } from '@maple/hr';
 import { IdentityModule } from '@maple/identity';
 import { TenancyModule } from '@maple/tenancy';
+import { WorkflowModule } from '@maple/workflow';
 import type { PlatformOptions } from '@maple/platform';
 
 /** Wires the bounded contexts into one HTTP application. */
@@ -16,7 +17,7 @@ export class AppModule {
   static register(opts: PlatformOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(opts), AuditModule, TenancyModule, IdentityModule, BillingModule, ComplianceModule, HrModule, AiModule],
+      imports: [PlatformModule.forRoot(opts), AuditModule, TenancyModule, IdentityModule, BillingModule, ComplianceModule, HrModule, AiModule, WorkflowModule],
     };
   }
 }

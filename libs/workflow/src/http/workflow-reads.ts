@@ -1,0 +1,29 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Database, tenantScope } from '@maple/platform';
+import type { Principal } from '@maple/platform';
+import { WorkflowInstances } from '../application/instances';
+import { WorkflowError } from '../domain/workflow.errors';
+import { getInstance, getTask, inbox } from '../queries/workflow.queries';
+import { instanceView } from './views';
+
+/** What the workflow routes answer: an instance from its stream, tasks from the inbox. */
+@Injectable()
+export class WorkflowReads {
+  constructor(
+    @Inject(Database) private readonly db: Database,
+    @Inject(WorkflowInstances) private readonly instances: WorkflowInstances,
+  ) {}
+
+  async instance(p: Principal, id: string) {
+    const companyId = p.companyId ?? '';
+    const [row, tasks] = await this.db.transaction(async (tx) => [await getInstance(tx, companyId, id), await inbox(tx, companyId, { userId: p.userId, role: p.role }, 'all', id)] as const, tenantScope(p));
+    if (!row) throw new WorkflowError('WORKFLOW.INSTANCE_NOT_FOUND', 'No such workflow instance.');
+    return instanceView(await this.instances.state(companyId, id), tasks, row.failure);
+  }
+
+  async task(p: Principal, id: string) {
+    const row = await this.db.transaction((tx) => getTask(tx, p.companyId ?? '', id), tenantScope(p));
+    if (!row) throw new WorkflowError('WORKFLOW.TASK_NOT_FOUND', 'No such task.');
+    return row;
+  }
+}
