@@ -52,9 +52,10 @@ describeEachDatabase('read models rebuilt from the event store', (ctx) => {
         { tables: ['AuditLog', 'audit_entity_state'], projections: ['audit-log'], mode: 'inline' },
         { tables: ['HRRecord', 'hr_employee_changes'], projections: ['hr.records'], mode: 'inline' },
         { tables: ['hr_retention_policies', 'hr_retention_proposals', 'hr_subjects'], projections: ['hr.subjects'], mode: 'inline' },
+        { tables: ['Workflow', 'workflow_definition_versions', 'workflow_instances', 'workflow_tasks'], projections: ['workflow'], mode: 'inline' },
       ]),
     );
-    expect(plans).toHaveLength(6);
+    expect(plans).toHaveLength(7);
   });
 
   for (const target of REBUILDS) {

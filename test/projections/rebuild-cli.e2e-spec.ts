@@ -40,21 +40,21 @@ describeEachDatabase('projections CLI', (ctx, target) => {
   it('rebuilds every read model, compares them row for row, and leaves an audit row per rebuild', async () => {
     const r = cli(env, 'rebuild', '--compare', '--actor', 'ops:rebuild-test');
     expect({ code: r.code, err: r.err }).toEqual({ code: 0, err: '' });
-    for (const tables of ['AuditLog, audit_entity_state', 'Company', 'User, Subscription', 'ComplianceRecord', 'HRRecord, hr_employee_changes', 'hr_subjects, hr_retention_policies, hr_retention_proposals']) expect(r.out).toContain(`Rebuilding ${tables} from the event store`);
-    expect(r.out.match(/identical to the live tables, row for row/g)).toHaveLength(6);
+    for (const tables of ['AuditLog, audit_entity_state', 'Company', 'User, Subscription', 'ComplianceRecord', 'HRRecord, hr_employee_changes', 'hr_subjects, hr_retention_policies, hr_retention_proposals', 'Workflow, workflow_definition_versions, workflow_instances, workflow_tasks']) expect(r.out).toContain(`Rebuilding ${tables} from the event store`);
+    expect(r.out.match(/identical to the live tables, row for row/g)).toHaveLength(7);
     if (target === 'postgres') {
       const rows = await ctx().superuser(`SELECT action, "userId", "companyId" FROM "AuditLog" WHERE "entityType" = 'ProjectionRebuild'`);
-      expect(rows).toEqual(Array(6).fill({ action: 'CREATE', userId: 'ops:rebuild-test', companyId: '__platform__' }));
+      expect(rows).toEqual(Array(7).fill({ action: 'CREATE', userId: 'ops:rebuild-test', companyId: '__platform__' }));
     }
     const status = cli(env, 'status');
     expect(status.code).toBe(0);
-    expect(status.out.match(/ swapped /g)).toHaveLength(6);
+    expect(status.out.match(/ swapped /g)).toHaveLength(7);
     expect(status.out).toContain('billing.subscriptions        Subscription, User');
   }, 240_000);
 
   it('names what it can rebuild when asked for something else, and exits 1', () => {
     const r = cli(env, 'rebuild', 'nope');
     expect(r.code).toBe(1);
-    expect(r.err).toBe('REBUILD.PROJECTION_NOT_FOUND: Unknown projection "nope". Rebuildable: audit-log, tenancy.companies, identity.users, billing.subscriptions, compliance.records, hr.records, hr.subjects.\n');
+    expect(r.err).toBe('REBUILD.PROJECTION_NOT_FOUND: Unknown projection "nope". Rebuildable: audit-log, tenancy.companies, identity.users, billing.subscriptions, compliance.records, hr.records, hr.subjects, workflow.\n');
   }, 120_000);
 });

@@ -41,6 +41,8 @@ export type InstanceState = {
   approvers: string[];
   /** The last person whose decision moved the instance: cross-context actions run as them. */
   lastDecider: { userId: string; role: Role } | null;
+  /** The last failed action, until it is retried. */
+  failure: { stepId: string; attempt: number; code: string; message: string } | null;
 };
 
 export const initialInstance: InstanceState = {
@@ -59,6 +61,7 @@ export const initialInstance: InstanceState = {
   current: null,
   approvers: [],
   lastDecider: null,
+  failure: null,
 };
 
 const blank = (stepId: string, visit: number, kind: StepKind): CurrentStep => ({
@@ -115,9 +118,9 @@ export function evolve(s: InstanceState, e: WorkflowInstanceEvent): InstanceStat
     case 'WorkflowActionSucceeded':
       return withCurrent(s, (c) => ({ ...c, action: c.action && { ...c.action, status: 'succeeded', attempts: e.data.attempt } }));
     case 'WorkflowActionFailed':
-      return { ...withCurrent(s, (c) => ({ ...c, action: c.action && { ...c.action, status: 'failed', attempts: e.data.attempt } })), status: 'failed' };
+      return { ...withCurrent(s, (c) => ({ ...c, action: c.action && { ...c.action, status: 'failed', attempts: e.data.attempt } })), status: 'failed', failure: { stepId: e.data.stepId, attempt: e.data.attempt, ...e.data.error } };
     case 'WorkflowActionRetried':
-      return { ...withCurrent(s, (c) => ({ ...c, action: c.action && { ...c.action, status: 'pending' } })), status: 'running' };
+      return { ...withCurrent(s, (c) => ({ ...c, action: c.action && { ...c.action, status: 'pending' } })), status: 'running', failure: null };
     case 'WorkflowInstanceCancelled':
       return { ...s, status: 'cancelled', current: null };
     case 'WorkflowInstanceCompleted':

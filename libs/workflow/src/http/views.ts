@@ -36,7 +36,7 @@ export const TASK_EXAMPLE = {
 };
 
 /** An instance as its stream says it is now, with its tasks from the inbox. */
-export function instanceView(s: InstanceState, tasks: TaskRow[], failure: unknown) {
+export function instanceView(s: InstanceState, tasks: TaskRow[]) {
   const c = s.current;
   return {
     id: s.instanceId,
@@ -48,7 +48,7 @@ export function instanceView(s: InstanceState, tasks: TaskRow[], failure: unknow
     data: s.data,
     dataVersion: s.dataVersion,
     current: c ? { stepId: c.stepId, kind: c.kind, taskId: c.taskId, dueAt: c.dueAt, action: c.action ? { name: c.action.name, status: c.action.status, attempts: c.action.attempts } : null } : null,
-    failure: failure ?? null,
+    failure: s.failure,
     tasks,
   };
 }

@@ -18,7 +18,7 @@ export class WorkflowReads {
     const companyId = p.companyId ?? '';
     const [row, tasks] = await this.db.transaction(async (tx) => [await getInstance(tx, companyId, id), await inbox(tx, companyId, { userId: p.userId, role: p.role }, 'all', id)] as const, tenantScope(p));
     if (!row) throw new WorkflowError('WORKFLOW.INSTANCE_NOT_FOUND', 'No such workflow instance.');
-    return instanceView(await this.instances.state(companyId, id), tasks, row.failure);
+    return instanceView(await this.instances.state(companyId, id), tasks);
   }
 
   async task(p: Principal, id: string) {
