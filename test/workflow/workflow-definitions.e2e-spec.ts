@@ -103,10 +103,10 @@ describeEachDatabase('workflow definitions over HTTP', (ctx) => {
     );
     const id = (await http.post('/workflow/definitions', admin(), { definition: def })).json().id as string;
     const before = await ctx().superuser(`SELECT count(*)::int AS n FROM events`);
-    const small = await http.post(`/workflow/definitions/${id}/simulate`, w.a.users.VIEWER.token, { data: { amount: 5 } });
+    const small = await http.post(`/workflow/definitions/${id}/simulate`, w.a.users.USER.token, { data: { amount: 5 } });
     expect(small.statusCode).toBe(200);
     expect(small.json()).toEqual({ path: [{ stepId: 'fill', kind: 'task', outcome: 'done' }, { stepId: 'route', kind: 'choice', branch: null }, { stepId: 'done', kind: 'end', outcome: 'approved' }], outcome: 'approved', truncated: false });
-    const big = await http.post(`/workflow/definitions/${id}/simulate`, w.a.users.VIEWER.token, { data: { amount: 5000 }, decisions: { big: 'reject' } });
+    const big = await http.post(`/workflow/definitions/${id}/simulate`, w.a.users.USER.token, { data: { amount: 5000 }, decisions: { big: 'reject' } });
     expect(big.json().path.map((s: { stepId: string }) => s.stepId)).toEqual(['fill', 'route', 'big', 'refused']);
     expect(big.json().outcome).toBe('rejected');
     expect((await ctx().superuser(`SELECT count(*)::int AS n FROM events`))[0].n).toBe(before[0].n);

@@ -89,7 +89,8 @@ export class DefinitionsController {
 
   @Post(':id/simulate')
   @HttpCode(200)
-  @RequirePermission('workflows:read')
+  // A POST: held to the writers' permission like every POST, though it writes nothing.
+  @RequirePermission('workflows:write')
   @ApiOperation({ summary: 'The path an instance would take on sample data (writes nothing)' })
   @ApiOkResponse({ schema: { example: { path: [{ stepId: 'collect', kind: 'task', outcome: 'done' }, { stepId: 'route', kind: 'choice', branch: 0 }, { stepId: 'done', kind: 'end', outcome: 'approved' }], outcome: 'approved', truncated: false } } })
   @ApiNotFoundResponse({ description: NOT_FOUND })
