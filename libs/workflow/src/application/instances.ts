@@ -60,16 +60,18 @@ export class WorkflowInstances {
     return state;
   }
 
-  /** The instance a task belongs to, or 404 (also for another company's task). */
-  async instanceOfTask(companyId: string, taskId: string): Promise<string> {
-    const [row] = await this.db.transaction((tx) => tx.query<{ instance_id: string }>(`SELECT instance_id FROM "workflow_tasks" WHERE company_id = $1 AND task_id = $2`, companyId, taskId), { companyId });
-    if (!row) throw new WorkflowError('WORKFLOW.TASK_NOT_FOUND', 'No such task.');
-    return row.instance_id;
-  }
-
+  /**
+   * A command on a task. The task id names its instance (`{instanceId}.{visit}`); the stream is
+   * read in the company's scope, so another company's task is as unknown as a made-up one.
+   */
   async onTask(companyId: string, taskId: string, cmd: (instanceId: string) => InstanceCommand): Promise<Result & { instanceId: string }> {
-    const instanceId = await this.instanceOfTask(companyId, taskId);
-    return { instanceId, ...(await this.run(companyId, instanceId, cmd(instanceId))) };
+    const instanceId = taskId.slice(0, taskId.lastIndexOf('.'));
+    try {
+      return { instanceId, ...(await this.run(companyId, instanceId, cmd(instanceId))) };
+    } catch (e) {
+      if (e instanceof WorkflowError && e.code === 'WORKFLOW.INSTANCE_NOT_FOUND') throw new WorkflowError('WORKFLOW.TASK_NOT_FOUND', 'No such task.');
+      throw e;
+    }
   }
 
   async delegate(companyId: string, taskId: string, actorRole: Role, to: string, comment: string | null, meta: CommandMeta) {
