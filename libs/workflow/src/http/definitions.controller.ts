@@ -118,7 +118,7 @@ export class DefinitionsController {
   @ApiNotFoundResponse({ description: NOT_FOUND })
   @ApiConflictResponse({ description: 'WORKFLOW.DEFINITION_INACTIVE' })
   async start(@Param('id') id: string, @Body() body: StartInstanceDto, @CurrentPrincipal() p: Principal, @Req() req: FastifyRequest) {
-    const { instanceId, state } = await this.instances.start(p.companyId ?? '', definitionIdParam(id), body.data ?? {}, requestMeta(req, p));
-    return this.reads.instance(p, instanceId, state);
+    const { state } = await this.instances.start(p.companyId ?? '', definitionIdParam(id), body.data ?? {}, requestMeta(req, p));
+    return this.reads.afterWrite(state);
   }
 }

@@ -8,7 +8,7 @@ import { WorkflowInstances } from '../application/instances';
 import { listInstances } from '../queries/workflow.queries';
 import { DeactivateDto, ListInstancesQueryDto } from './dto/workflow.dto';
 import { instanceIdParam } from './params';
-import { INSTANCE_EXAMPLE } from './views';
+import { INSTANCE_EXAMPLE, TASK_EXAMPLE } from './views';
 import { WorkflowReads } from './workflow-reads';
 
 const NOT_FOUND = "WORKFLOW.INSTANCE_NOT_FOUND (also for another company's id)";
@@ -36,7 +36,7 @@ export class InstancesController {
   @Get(':id')
   @RequirePermission('workflows:read')
   @ApiOperation({ summary: 'An instance: status, data and its version, current step, failure, tasks' })
-  @ApiOkResponse({ schema: { example: INSTANCE_EXAMPLE } })
+  @ApiOkResponse({ schema: { example: { ...INSTANCE_EXAMPLE, tasks: [TASK_EXAMPLE] } } })
   @ApiNotFoundResponse({ description: NOT_FOUND })
   async get(@Param('id') id: string, @CurrentPrincipal() p: Principal) {
     return this.reads.instance(p, instanceIdParam(id));

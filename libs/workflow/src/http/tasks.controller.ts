@@ -65,8 +65,8 @@ export class TasksController {
   @ApiForbiddenResponse({ description: 'WORKFLOW.TASK_NOT_ASSIGNED_TO_YOU' })
   @ApiConflictResponse({ description: CLOSED })
   async complete(@Param('id') id: string, @Body() body: CompleteTaskDto, @CurrentPrincipal() p: Principal, @Req() req: FastifyRequest) {
-    const { instanceId, state } = await this.instances.onTask(p.companyId ?? '', taskIdParam(id), () => ({ type: 'CompleteTask', taskId: id, actorRole: p.role, form: body.data, comment: body.comment ?? null, seenDataVersion: body.dataVersion, meta: requestMeta(req, p) }));
-    return this.reads.instance(p, instanceId, state);
+    const { state } = await this.instances.onTask(p.companyId ?? '', taskIdParam(id), () => ({ type: 'CompleteTask', taskId: id, actorRole: p.role, form: body.data, comment: body.comment ?? null, seenDataVersion: body.dataVersion, meta: requestMeta(req, p) }));
+    return this.reads.afterWrite(state);
   }
 
   @Post(':id/delegate')
@@ -107,7 +107,7 @@ export class TasksController {
   }
 
   private async decide(id: string, decision: 'approve' | 'reject', body: DecideDto, p: Principal, req: FastifyRequest) {
-    const { instanceId, state } = await this.instances.onTask(p.companyId ?? '', taskIdParam(id), () => ({ type: 'DecideApproval', taskId: id, actorRole: p.role, decision, comment: body.comment ?? null, seenDataVersion: body.dataVersion, meta: requestMeta(req, p) }));
-    return this.reads.instance(p, instanceId, state);
+    const { state } = await this.instances.onTask(p.companyId ?? '', taskIdParam(id), () => ({ type: 'DecideApproval', taskId: id, actorRole: p.role, decision, comment: body.comment ?? null, seenDataVersion: body.dataVersion, meta: requestMeta(req, p) }));
+    return this.reads.afterWrite(state);
   }
 }

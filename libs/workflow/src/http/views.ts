@@ -12,7 +12,6 @@ export const INSTANCE_EXAMPLE = {
   dataVersion: 0,
   current: { stepId: 'collect', kind: 'task', taskId: '0f9e6a3c-5b3f-4c8e-9d8a-8d2b7f0c1a11.1', dueAt: '2026-12-02T09:00:00.000Z', action: null },
   failure: null,
-  tasks: [],
 };
 
 export const TASK_EXAMPLE = {
@@ -36,7 +35,7 @@ export const TASK_EXAMPLE = {
 };
 
 /** An instance as its stream says it is now, with its tasks from the inbox. */
-export function instanceView(s: InstanceState, tasks: TaskRow[]) {
+export function instanceView(s: InstanceState, tasks: TaskRow[] | undefined) {
   const c = s.current;
   return {
     id: s.instanceId,
@@ -49,6 +48,6 @@ export function instanceView(s: InstanceState, tasks: TaskRow[]) {
     dataVersion: s.dataVersion,
     current: c ? { stepId: c.stepId, kind: c.kind, taskId: c.taskId, dueAt: c.dueAt, action: c.action ? { name: c.action.name, status: c.action.status, attempts: c.action.attempts } : null } : null,
     failure: s.failure,
-    tasks,
+    ...(tasks ? { tasks } : {}),
   };
 }

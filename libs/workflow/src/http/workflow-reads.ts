@@ -15,12 +15,17 @@ export class WorkflowReads {
     @Inject(WorkflowInstances) private readonly instances: WorkflowInstances,
   ) {}
 
-  /** The instance; after a command, `known` is the state that command committed (no second read of the stream). */
-  async instance(p: Principal, id: string, known?: InstanceState) {
+  /** The instance with its tasks, as its stream says it is now. */
+  async instance(p: Principal, id: string) {
     const companyId = p.companyId ?? '';
-    const [row, tasks] = await this.db.transaction(async (tx) => [known ? true : await getInstance(tx, companyId, id), await inbox(tx, companyId, { userId: p.userId, role: p.role }, 'all', id)] as const, tenantScope(p));
+    const [row, tasks] = await this.db.transaction(async (tx) => [await getInstance(tx, companyId, id), await inbox(tx, companyId, { userId: p.userId, role: p.role }, 'all', id)] as const, tenantScope(p));
     if (!row) throw new WorkflowError('WORKFLOW.INSTANCE_NOT_FOUND', 'No such workflow instance.');
-    return instanceView(known ?? (await this.instances.state(companyId, id)), tasks);
+    return instanceView(await this.instances.state(companyId, id), tasks);
+  }
+
+  /** The answer to a write: the state its command committed, without its task list (read no more). */
+  afterWrite(state: InstanceState) {
+    return instanceView(state, undefined);
   }
 
   async task(p: Principal, id: string) {
