@@ -15,7 +15,9 @@ const BASE = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'post
 const ROUNDS = Number(process.env.BENCH_WORKFLOW_ROUNDS ?? 10);
 const FLOWS_PER_ROUND = Number(process.env.BENCH_WORKFLOW_FLOWS ?? 20);
 const TIMERS = Number(process.env.BENCH_WORKFLOW_TIMERS ?? 10_000);
-const TIMER_WORKERS = Number(process.env.BENCH_WORKFLOW_TIMER_WORKERS ?? 4);
+const TIMER_WORKERS = Number(process.env.BENCH_WORKFLOW_TIMER_WORKERS ?? 8);
+// Timers are spread over companies: each company's appends serialise on its hash chain.
+const TIMER_COMPANIES = Number(process.env.BENCH_WORKFLOW_TIMER_COMPANIES ?? 10);
 const ADVANCE_SECONDS = Number(process.env.BENCH_WORKFLOW_ADVANCE_SECONDS ?? 4);
 const CLIENTS = 8;
 const PASSWORD = 'bench-harbour-quartz-19';
@@ -45,15 +47,18 @@ async function world(app: NestFastifyApplication, call: Http) {
   await app.get(BootstrapAdmin).createPlatformAdmin('root@bench.test', PASSWORD, 'Root');
   const login = async (email: string) => (await must(call('POST', '/auth/login', null, { email, password: PASSWORD }), 200, `login ${email}`)).accessToken as string;
   const root = await login('root@bench.test');
-  const companyId = (await must(call('POST', '/companies', root, { name: 'Bench workflow', size: 'SMB', region: 'EU' }), 201, 'company')).id as string;
-  await must(call('POST', `/billing/companies/${companyId}/subscription`, root, { tier: 'ENTERPRISE', billingCycle: 'annual', price: '0', features: { apiRequestsPerMinute: 10_000_000 } }), 201, 'subscription');
-  await must(call('POST', `/companies/${companyId}/admins`, root, { email: 'admin@bench.test', password: PASSWORD }), 201, 'admin');
-  const admin = await login('admin@bench.test');
+  const company = async (n: number) => {
+    const companyId = (await must(call('POST', '/companies', root, { name: `Bench workflow ${n}`, size: 'SMB', region: 'EU' }), 201, 'company')).id as string;
+    await must(call('POST', `/billing/companies/${companyId}/subscription`, root, { tier: 'ENTERPRISE', billingCycle: 'annual', price: '0', features: { apiRequestsPerMinute: 10_000_000 } }), 201, 'subscription');
+    await must(call('POST', `/companies/${companyId}/admins`, root, { email: `admin${n}@bench.test`, password: PASSWORD }), 201, 'admin');
+    return { companyId, admin: await login(`admin${n}@bench.test`) };
+  };
+  const { companyId, admin } = await company(0);
   const user = async (email: string, role: string) => {
     await must(call('POST', '/users', admin, { email, role, password: PASSWORD, name: role }), 201, `user ${email}`);
     return login(email);
   };
-  return { companyId, admin, user: await user('user@bench.test', 'USER'), officer: await user('officer@bench.test', 'COMPLIANCE_OFFICER'), hr: await user('hr@bench.test', 'HR_MANAGER') };
+  return { companyId, admin, company, user: await user('user@bench.test', 'USER'), officer: await user('officer@bench.test', 'COMPLIANCE_OFFICER'), hr: await user('hr@bench.test', 'HR_MANAGER') };
 }
 
 async function main(): Promise<void> {
@@ -65,7 +70,7 @@ async function main(): Promise<void> {
   url.pathname = `/${name}`;
   const config = loadConfig({ DATABASE_URL: url.toString(), DB_POOL_SIZE: '20', LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '10000000' });
   const db = await Database.open({ config, migrate: true });
-  const out: Record<string, unknown> = { database: 'postgresql', timers: TIMERS, timerWorkers: TIMER_WORKERS, clients: CLIENTS };
+  const out: Record<string, unknown> = { database: 'postgresql', timers: TIMERS, timerWorkers: TIMER_WORKERS, timerCompanies: TIMER_COMPANIES, clients: CLIENTS };
   const extraJobs: Jobs[] = [];
   let app: NestFastifyApplication | undefined;
   try {
@@ -168,15 +173,17 @@ async function main(): Promise<void> {
     const due = new Date(Date.now() + 5 * 60_000);
     due.setUTCSeconds(0, 0);
     const timerDef = { name: 'Bench timers', type: 'approval', start: 'wait', steps: [{ id: 'wait', kind: 'timer', until: due.toISOString(), next: 'done' }, { id: 'done', kind: 'end' }] };
-    const timerId = (await must(call('POST', '/workflow/definitions', w.admin, { definition: timerDef }), 201, 'definition')).id as string;
+    const timerCompanies = [{ companyId: w.companyId, admin: w.admin }];
+    for (let n = 1; n < TIMER_COMPANIES; n++) timerCompanies.push(await w.company(n));
+    const timerDefs = await Promise.all(timerCompanies.map(async (c) => ({ companyId: c.companyId, id: (await must(call('POST', '/workflow/definitions', c.admin, { definition: timerDef }), 201, 'definition')).id as string })));
     const instances = app.get(WorkflowInstances);
     let made = 0;
     const armStart = performance.now();
     await Promise.all(
       Array.from({ length: CLIENTS }, async () => {
         while (made < TIMERS) {
-          made++;
-          await instances.start(w.companyId, timerId, {}, commandMeta({ actorId: 'bench', companyId: w.companyId }));
+          const d = timerDefs[made++ % timerDefs.length];
+          await instances.start(d.companyId, d.id, {}, commandMeta({ actorId: 'bench', companyId: d.companyId }));
         }
       }),
     );
@@ -190,11 +197,11 @@ async function main(): Promise<void> {
       if (i > 0) extraJobs.push(jobs);
       await jobs.start({ work: true });
     }
-    const count = async (sql: string) => Number((await db.ownerTransaction((tx) => tx.query<{ n: string }>(sql)))[0].n);
+    const count = async (sql: string, ...params: unknown[]) => Number((await db.ownerTransaction((tx) => tx.query<{ n: string }>(sql, ...params)))[0].n);
     let fired = 0;
     const deadline = performance.now() + 180_000;
     while (performance.now() < deadline) {
-      fired = await count(`SELECT count(*) AS n FROM workflow_instances WHERE definition_id = '${timerId}' AND status = 'completed'`);
+      fired = await count(`SELECT count(*) AS n FROM workflow_instances WHERE definition_id = ANY($1::text[]) AND status = 'completed'`, timerDefs.map((d) => d.id));
       if (fired >= TIMERS) break;
       await new Promise((r) => setTimeout(r, 250));
     }

@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { describeEachDatabase } from '../support/databases';
+import { describeEachDatabase, onServer } from '../support/databases';
 import { approval, buildWorkflowWorld, client, definition, end, startWorkflowApi, task } from './workflow-world';
 import type { WorkflowWorld } from './workflow-world';
 
@@ -7,7 +7,7 @@ type Instance = { id: string; status: string; outcome: string | null; dataVersio
 
 // Approvals as approvers meet them: quorum, four-eyes, veto in `all`, the inbox, delegation,
 // the audit trail of decisions, and company B seeing nothing of company A.
-describeEachDatabase('workflow approvals and tasks over HTTP', (ctx) => {
+describeEachDatabase('workflow approvals and tasks over HTTP', (ctx, target) => {
   let app: NestFastifyApplication;
   let w: WorkflowWorld;
   let http: ReturnType<typeof client>;
@@ -116,6 +116,26 @@ describeEachDatabase('workflow approvals and tasks over HTTP', (ctx) => {
     const history = (await http.get(`/audit/entities/WorkflowInstance/workflow-instance-${inst.id}/history`, w.a.users.ADMIN.token)).json().items as { type: string }[];
     expect(history.map((i) => i.type)).toEqual(['WorkflowInstanceStarted', 'WorkflowTaskAssigned', 'WorkflowTaskClaimed', 'WorkflowTaskDelegated', 'WorkflowTaskCompleted', 'WorkflowStepCompleted', 'WorkflowInstanceCompleted']);
   });
+
+  // The embedded database runs one transaction at a time: races show on the server only.
+  onServer(target)('races: two approvers at once complete a quorum once; two claims at once, one wins', async () => {
+    const id = await publish(definition([approval('sign', { users: [w.co2.id, w.co3.id, w.a.users.ADMIN.id] }, { quorum: 2 }, 'done'), end('done', 'approved')]));
+    for (let i = 0; i < 5; i++) {
+      const inst = await start(id, w.a.users.USER.token);
+      const taskId = inst.current!.taskId!;
+      const both = await Promise.all([w.co2, w.co3].map((m) => http.post(`/workflow/tasks/${taskId}/approve`, m.token, { dataVersion: 0 })));
+      expect(both.map((r) => r.statusCode)).toEqual([200, 200]);
+      const types = ((await http.get(`/audit/entities/WorkflowInstance/workflow-instance-${inst.id}/history`, w.a.users.ADMIN.token)).json().items as { type: string }[]).map((x) => x.type);
+      expect(types.filter((t) => t === 'WorkflowApprovalGiven')).toHaveLength(2);
+      expect(types.filter((t) => t === 'WorkflowInstanceCompleted')).toHaveLength(1);
+      expect((await http.get(`/workflow/instances/${inst.id}`, w.a.users.ADMIN.token)).json()).toMatchObject({ status: 'completed', outcome: 'approved' });
+    }
+    const taskDef = await publish(definition([task('t', { role: 'COMPLIANCE_OFFICER' }, 'done'), end('done')]));
+    const inst = await start(taskDef, w.a.users.USER.token);
+    const claims = await Promise.all([w.co2, w.co3].map((m) => http.post(`/workflow/tasks/${inst.current!.taskId}/claim`, m.token)));
+    expect(claims.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+    expect(claims.find((r) => r.statusCode === 409)!.json().code).toBe('WORKFLOW.TASK_ALREADY_CLAIMED');
+  }, 60_000);
 
   it("company B sees none of company A's definitions, instances or tasks", async () => {
     const id = await publish(definition([task('x', { role: 'ADMIN' }, 'done'), end('done')], { name: 'Secret of A' }));
