@@ -150,6 +150,9 @@ describeEachDatabase('workflow triggers and actions over HTTP', (ctx) => {
       return i.status === 'failed' ? i : undefined;
     }, 30_000, 'the failed state');
     expect(failed.failure).toMatchObject({ code: 'COMPLIANCE.RECORD_NOT_FOUND', attempt: 1 });
+    const notYours = await http.post(`/workflow/instances/${inst.id}/cancel`, w.co2.token, { reason: 'not mine' });
+    expect(notYours.statusCode).toBe(403);
+    expect(notYours.json().code).toBe('WORKFLOW.NOT_ALLOWED');
     const cancelled = await http.post(`/workflow/instances/${inst.id}/cancel`, w.a.users.ADMIN.token, { reason: 'wrong record' });
     expect(cancelled.json()).toMatchObject({ status: 'cancelled' });
     expect((await http.post(`/workflow/instances/${inst.id}/retry`, w.a.users.ADMIN.token)).statusCode).toBe(409);

@@ -24,6 +24,7 @@ const BAD: [string, unknown, string | null, string][] = [
   ['a bad SLA duration', steps(task('a', { role: 'USER' }, 'z', { sla: { due: 'tomorrow', onBreach: { notify: true } } }), end('z')), 'a', 'sla.due'],
   ['a bad SLA breach action', steps(task('a', { role: 'USER' }, 'z', { sla: { due: 'PT1H', onBreach: { explode: true } } }), end('z')), 'a', 'sla.onBreach'],
   ['a form that is no JSON Schema', steps(task('a', { role: 'USER' }, 'z', { form: { type: 'object', properties: { x: { type: 'colour' } } } }), end('z')), 'a', 'form'],
+  ['a form with a regular expression', steps(task('a', { role: 'USER' }, 'z', { form: { type: 'object', properties: { x: { type: 'string', pattern: '^(a+)+$' } } } }), end('z')), 'a', 'form'],
   ['an unknown JSON Logic operation', steps({ id: 'c', kind: 'choice', branches: [{ when: { eval: ['rm -rf'] }, next: 'z' }], otherwise: 'z' }, end('z')), 'c', 'branches.0.when'],
   ['a timer with both duration and until', steps({ id: 't', kind: 'timer', duration: 'PT1H', until: '2027-01-01T00:00:00Z', next: 'z' }, end('z')), 't', 'duration'],
   ['an action outside the listed set', steps({ id: 'x', kind: 'action', action: 'billing.deleteEverything', input: { recordId: 'r', reason: 'why not' }, next: 'z' }, end('z')), 'x', 'action'],

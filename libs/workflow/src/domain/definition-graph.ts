@@ -9,6 +9,11 @@ import { WorkflowError } from './workflow.errors';
 
 const formAjv = new Ajv({ strict: true, allErrors: false });
 
+function hasKey(value: unknown, keys: string[], depth = 0): boolean {
+  if (value === null || typeof value !== 'object' || depth > 40) return false;
+  return Object.entries(value as Record<string, unknown>).some(([k, v]) => keys.includes(k) || hasKey(v, keys, depth + 1));
+}
+
 // Rules a JSON Schema cannot say: references between steps, the graph, forms, rules, durations.
 function stepProblems(d: Definition): DefinitionProblem[] {
   const out: DefinitionProblem[] = [];
@@ -26,6 +31,9 @@ function stepProblems(d: Definition): DefinitionProblem[] {
         if (s.onReject) ref('onReject', s.onReject);
         if (s.form) {
           if (s.form.type !== 'object') at(s, 'form.type', 'a form is a JSON Schema of type object');
+          // A definition's regular expression would run on every submission: a backtracking one
+          // would stall the API, so forms carry none.
+          else if (hasKey(s.form, ['pattern', 'patternProperties'])) at(s, 'form', 'regular expressions (pattern, patternProperties) are not allowed in forms');
           else {
             try {
               formAjv.compile(s.form);

@@ -17,7 +17,7 @@ export type InstanceCommand =
   | (Command<'FireTimer'> & { stepId: string; visit: number; kind: 'sla' | 'timer' })
   | (Command<'RecordActionOutcome'> & { stepId: string; visit: number; attempt: number; outcome: { ok: true; result: Record<string, unknown> } | { ok: false; code: string; message: string } })
   | (Command<'RetryAction'> & Record<never, never>)
-  | (Command<'CancelInstance'> & { reason: string | null });
+  | (Command<'CancelInstance'> & { reason: string | null; actorRole: Role });
 
 const formAjv = new Ajv({ allErrors: false, strict: false });
 const forms = new Map<string, ValidateFunction>();
@@ -144,6 +144,8 @@ function decide(cmd: InstanceCommand, s: InstanceState): WorkflowInstanceEvent[]
     }
     case 'CancelInstance': {
       if (s.status !== 'running' && s.status !== 'failed') throw new WorkflowError('WORKFLOW.INSTANCE_NOT_RUNNING', `The instance is ${s.status}.`, { status: s.status });
+      // Only its initiator or an administrator stops an instance that others are working on.
+      if (actor !== s.initiatedBy && cmd.actorRole !== 'ADMIN') throw new WorkflowError('WORKFLOW.NOT_ALLOWED', 'Only the initiator or an administrator cancels an instance.');
       return [{ type: 'WorkflowInstanceCancelled', data: { by: actor, reason: cmd.reason } }];
     }
     default: {

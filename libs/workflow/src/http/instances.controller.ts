@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { CurrentPrincipal, Database, RequirePermission, requestMeta, tenantScope } from '@maple/platform';
 import type { Principal } from '@maple/platform';
@@ -58,13 +58,14 @@ export class InstancesController {
   @Post(':id/cancel')
   @HttpCode(200)
   @RequirePermission('workflows:write')
-  @ApiOperation({ summary: 'Cancel a running or failed instance; its open tasks close' })
+  @ApiOperation({ summary: 'Cancel a running or failed instance (its initiator or an administrator); its open tasks close' })
+  @ApiForbiddenResponse({ description: 'WORKFLOW.NOT_ALLOWED' })
   @ApiOkResponse({ schema: { example: { ...INSTANCE_EXAMPLE, status: 'cancelled', current: null } } })
   @ApiNotFoundResponse({ description: NOT_FOUND })
   @ApiConflictResponse({ description: 'WORKFLOW.INSTANCE_NOT_RUNNING' })
   async cancel(@Param('id') id: string, @Body() body: DeactivateDto, @CurrentPrincipal() p: Principal, @Req() req: FastifyRequest) {
     await this.instances.state(p.companyId ?? '', instanceIdParam(id));
-    await this.instances.run(p.companyId ?? '', id, { type: 'CancelInstance', reason: body.reason ?? null, meta: requestMeta(req, p) });
+    await this.instances.run(p.companyId ?? '', id, { type: 'CancelInstance', reason: body.reason ?? null, actorRole: p.role, meta: requestMeta(req, p) });
     return this.reads.instance(p, id);
   }
 }
