@@ -10,7 +10,8 @@ import { WorkflowDefinitions } from './application/definitions';
 import { ACTION_JOB, TIMER_JOB, WorkflowInstances } from './application/instances';
 import type { ActionPayload, TimerPayload } from './application/instances';
 import { WorkflowReconcile } from './application/reconcile';
-import { WorkflowTriggerHandler, WorkflowTriggers } from './application/triggers';
+import { TRIGGER_JOB, WorkflowTriggerHandler, WorkflowTriggers } from './application/triggers';
+import type { TriggerPayload } from './application/triggers';
 import { DefinitionsController } from './http/definitions.controller';
 import { InstancesController } from './http/instances.controller';
 import { TasksController } from './http/tasks.controller';
@@ -33,6 +34,7 @@ export class WorkflowModule implements OnModuleInit {
     @Inject(WorkflowInstances) private readonly instances: WorkflowInstances,
     @Inject(WorkflowActions) private readonly actions: WorkflowActions,
     @Inject(WorkflowReconcile) private readonly reconcile: WorkflowReconcile,
+    @Inject(WorkflowTriggers) private readonly triggers: WorkflowTriggers,
     @Inject(WORKFLOW_SETTINGS) private readonly settings: WorkflowSettings,
   ) {}
 
@@ -42,6 +44,7 @@ export class WorkflowModule implements OnModuleInit {
     // process can queue them; the worker (or the API on the embedded database) runs them.
     this.jobs.register<TimerPayload>({ name: TIMER_JOB, retry: { limit: 5, delaySeconds: 5, backoff: true }, handler: (p) => this.instances.fireTimer(p) });
     this.jobs.register<ActionPayload>({ name: ACTION_JOB, retry: { limit: this.settings.actionRetry.limit, delaySeconds: this.settings.actionRetry.delaySeconds, backoff: true }, handler: (p, run) => this.actions.execute(p, run, this.settings) });
+    this.jobs.register<TriggerPayload>({ name: TRIGGER_JOB, retry: { limit: 5, delaySeconds: 5, backoff: true }, handler: (p) => this.triggers.fromJob(p) });
     this.jobs.register({ name: RECONCILE_JOB, cron: '* * * * *', runAtStart: true, handler: () => this.reconcile.run() });
   }
 }
