@@ -1,7 +1,7 @@
 import type { Definition, Step } from './definition.types';
 
 // Mermaid node shapes by kind; labels are quoted, with quotes and brackets made harmless.
-const label = (s: Step) => `"${`${s.title ?? s.id} (${s.kind})`.replace(/["<>]/g, "'")}"`;
+const label = (s: Step) => `"${`${s.title ?? s.id} (${s.kind})`.replace(/["<>]/g, "'").replace(/[\r\n\t]+/g, ' ')}"`;
 const node = (s: Step) => {
   const id = `s_${s.id.replace(/[^A-Za-z0-9_]/g, '_')}`;
   switch (s.kind) {
