@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Jobs } from '@maple/platform';
-import { TIMER_JOB, WorkflowInstances } from '@maple/workflow';
+import { TIMER_JOB, WorkflowInstances, WorkflowReconcile } from '@maple/workflow';
 import { describeEachDatabase } from '../support/databases';
 import { approval, buildWorkflowWorld, client, definition, end, eventually, sleep, startWorkflowApi, task } from './workflow-world';
 import type { WorkflowWorld } from './workflow-world';
@@ -76,4 +76,24 @@ describeEachDatabase('workflow SLAs and timers across a restart', (ctx) => {
     expect(again).toMatch(/^late/);
     expect((await types(overdue.id)).filter((t) => t === 'WorkflowTaskEscalated')).toHaveLength(1);
   }, 120_000);
+
+  it('queues again a timer whose job a crash lost (the reconcile job)', async () => {
+    const admin = w.a.users.ADMIN.token;
+    // No worker for now: the reconcile job's own schedule must not run in between.
+    await app.get(Jobs).stop();
+    const def = definition([{ id: 'wait', kind: 'timer', until: new Date(Date.now() + 1500).toISOString(), next: 'done' }, end('done')]);
+    const id = (await http.post('/workflow/definitions', admin, { definition: def })).json().id as string;
+    const inst = (await http.post(`/workflow/definitions/${id}/instances`, w.a.users.USER.token, { data: {} })).json() as Instance;
+    // The job is lost (as if the process died between the commit and the queueing) and the
+    // instance has been waiting for longer than the reconcile job's grace minute.
+    const deleted = await ctx().superuser(`DELETE FROM pgboss.job WHERE name = $1 AND data->>'instanceId' = $2 RETURNING id`, [TIMER_JOB, inst.id]);
+    expect(deleted).toHaveLength(1);
+    await ctx().superuser(`UPDATE workflow_instances SET wake_at = now() - interval '2 minutes' WHERE instance_id = $1`, [inst.id]);
+    await sleep(2000);
+    expect((await http.get(`/workflow/instances/${inst.id}`, admin)).json().status).toBe('running');
+    expect(await app.get(WorkflowReconcile).run()).toMatch(/1 timer\/action job\(s\) queued again/);
+    await app.get(Jobs).start({ work: true });
+    await eventually(async () => ((await http.get(`/workflow/instances/${inst.id}`, admin)).json().status === 'completed' ? true : undefined), 30_000, 'the re-queued timer');
+    expect((await types(inst.id)).filter((t) => t === 'WorkflowTimedOut')).toHaveLength(1);
+  }, 60_000);
 });

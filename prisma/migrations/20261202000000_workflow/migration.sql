@@ -25,11 +25,14 @@ CREATE TABLE "workflow_instances" (
   "trigger"       JSONB,
   "data_version"  INTEGER     NOT NULL,
   "failure"       JSONB,
+  -- When a timer step fires or a pending action was queued: what the reconcile job looks at.
+  "wake_at"       TIMESTAMPTZ,
   "started_at"    TIMESTAMPTZ NOT NULL,
   "updated_at"    TIMESTAMPTZ NOT NULL,
   CONSTRAINT "workflow_instances_pkey" PRIMARY KEY ("company_id", "instance_id")
 );
 CREATE INDEX "workflow_instances_definition_idx" ON "workflow_instances" ("company_id", "definition_id", "started_at");
+CREATE INDEX "workflow_instances_wake_idx" ON "workflow_instances" ("wake_at") WHERE "status" = 'running' AND "wake_at" IS NOT NULL;
 
 -- The inbox: one row per human step visit.
 CREATE TABLE "workflow_tasks" (

@@ -26,12 +26,11 @@ export class WorkflowReconcile {
       { allCompanies: true },
     );
     for (const t of due) await this.instances.armTimer({ companyId: t.company_id, instanceId: t.instance_id, stepId: t.step_id, visit: Number(t.task_id.split('.').at(-1)), kind: 'sla', armedAtVersion: 0 }, new Date(t.due_at));
-    // Instances between human steps: at a timer or an action.
+    // Instances at a timer or an action that should have moved on a minute ago (their job lost).
     const waiting = await this.db.transaction(
       (tx) =>
         tx.query<{ company_id: string; instance_id: string }>(
-          `SELECT i.company_id, i.instance_id FROM "workflow_instances" i WHERE i.status = 'running' AND i.updated_at < now() - interval '1 minute'
-              AND NOT EXISTS (SELECT 1 FROM "workflow_tasks" t WHERE t.company_id = i.company_id AND t.instance_id = i.instance_id AND t.status = 'open') LIMIT $1`,
+          `SELECT company_id, instance_id FROM "workflow_instances" WHERE status = 'running' AND wake_at IS NOT NULL AND wake_at < now() - interval '1 minute' ORDER BY wake_at LIMIT $1`,
           limit,
         ),
       { allCompanies: true },

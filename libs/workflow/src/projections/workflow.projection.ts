@@ -60,7 +60,7 @@ async function applyInstance(tx: Tx, stored: StoredEvent, e: WorkflowInstanceEve
          ON CONFLICT DO NOTHING`,
         c, d.taskId, id, d.stepId, d.kind, d.assignee.role, d.assignee.user, d.users ? JSON.stringify(d.users) : null, d.dueAt, at,
       );
-      await instance(`current_step = $4`, d.stepId);
+      await instance(`current_step = $4, wake_at = NULL`, d.stepId);
       return;
     }
     case 'WorkflowTaskClaimed':
@@ -86,25 +86,30 @@ async function applyInstance(tx: Tx, stored: StoredEvent, e: WorkflowInstanceEve
       await task(e.data.taskId, e.data.action === 'reassign' ? `escalated = true, assignee_role = $4, assignee_user = NULL, claimed_by = NULL` : `escalated = true, assignee_role = coalesce($4, assignee_role)`, e.data.toRole);
       return;
     case 'WorkflowTimerArmed':
+      await instance(`current_step = $4, wake_at = $5`, e.data.stepId, e.data.fireAt);
+      return;
     case 'WorkflowChoiceTaken':
+      await instance(`current_step = $4, wake_at = NULL`, e.data.stepId);
+      return;
     case 'WorkflowActionRequested':
-      await instance(`current_step = $4`, e.data.stepId);
+      await instance(`current_step = $4, wake_at = $3`, e.data.stepId);
       return;
     case 'WorkflowTimedOut':
     case 'WorkflowActionSucceeded':
+      await instance(`wake_at = NULL`);
       return;
     case 'WorkflowActionFailed':
-      await instance(`status = 'failed', failure = $4::jsonb`, JSON.stringify({ stepId: e.data.stepId, attempt: e.data.attempt, ...e.data.error }));
+      await instance(`status = 'failed', failure = $4::jsonb, wake_at = NULL`, JSON.stringify({ stepId: e.data.stepId, attempt: e.data.attempt, ...e.data.error }));
       return;
     case 'WorkflowActionRetried':
-      await instance(`status = 'running', failure = NULL`);
+      await instance(`status = 'running', failure = NULL, wake_at = $3`);
       return;
     case 'WorkflowInstanceCancelled':
-      await instance(`status = 'cancelled'`);
+      await instance(`status = 'cancelled', wake_at = NULL`);
       await tx.execute(`UPDATE "workflow_tasks" SET status = 'cancelled', updated_at = $3 WHERE company_id = $1 AND instance_id = $2 AND status = 'open'`, c, id, at);
       return;
     case 'WorkflowInstanceCompleted':
-      await instance(`status = 'completed', outcome = $4, current_step = $5`, e.data.outcome, e.data.stepId);
+      await instance(`status = 'completed', outcome = $4, current_step = $5, wake_at = NULL`, e.data.outcome, e.data.stepId);
       return;
     default: {
       const unknown: never = e;
