@@ -9,6 +9,7 @@ import { ComplianceModule } from '@maple/compliance';
 import { HrModule } from '@maple/hr';
 import { IdentityModule } from '@maple/identity';
 import { TenancyModule } from '@maple/tenancy';
+import { WorkflowModule } from '@maple/workflow';
 import type { PlatformOptions } from '@maple/platform';
 
 /** Wires the bounded contexts into one HTTP application. */
@@ -17,7 +18,7 @@ export class AppModule {
   static register(opts: PlatformOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(opts), AuditModule, TenancyModule, IdentityModule, BillingModule, ComplianceModule, HrModule, AiModule, AnalyticsModule],
+      imports: [PlatformModule.forRoot(opts), AuditModule, TenancyModule, IdentityModule, BillingModule, ComplianceModule, HrModule, AiModule, AnalyticsModule, WorkflowModule],
     };
   }
 }

@@ -11,7 +11,7 @@ const api = path.join(repoRoot, 'dist', 'apps', 'api', 'main.js');
 const worker = path.join(repoRoot, 'dist', 'apps', 'worker', 'main.js');
 const cli = path.join(repoRoot, 'dist', 'apps', 'cli', 'main.js');
 const baseEnv = { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn' };
-const MAINTENANCE = ['ai.drift', 'ai.prediction-partitions', 'ai.prediction-retention', 'ai.seal-predictions', 'analytics.exports', 'analytics.partitions-ahead', 'analytics.retention', 'audit.partitions-ahead', 'audit.signed-checkpoints', 'backup.scheduled', 'billing.expire-subscriptions', 'compliance.rescreen', 'hr.retention-proposals', 'idempotency.expire-records'];
+const MAINTENANCE = ['ai.drift', 'ai.prediction-partitions', 'ai.prediction-retention', 'ai.seal-predictions', 'analytics.exports', 'analytics.partitions-ahead', 'analytics.retention', 'audit.partitions-ahead', 'audit.signed-checkpoints', 'backup.scheduled', 'billing.expire-subscriptions', 'compliance.rescreen', 'hr.retention-proposals', 'idempotency.expire-records', 'workflow.action', 'workflow.reconcile', 'workflow.timer', 'workflow.trigger'];
 
 beforeAll(() => {
   const build = spawnSync(process.execPath, ['scripts/build.mjs', '--quiet'], { cwd: repoRoot, encoding: 'utf8' });

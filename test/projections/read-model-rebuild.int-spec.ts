@@ -57,9 +57,10 @@ describeEachDatabase('read models rebuilt from the event store', (ctx) => {
         { tables: ['AIModel', 'ai_alias_history', 'ai_models'], projections: ['ai.registry'], mode: 'inline' },
         { tables: ['ai_acceptances', 'ai_prediction_reviews', 'ai_prediction_seals'], projections: ['ai.oversight'], mode: 'inline' },
         { tables: ['analytics_batches', 'analytics_settings'], projections: ['analytics.batches'], mode: 'inline' },
+        { tables: ['Workflow', 'workflow_definition_versions', 'workflow_instances', 'workflow_tasks'], projections: ['workflow'], mode: 'inline' },
       ]),
     );
-    expect(plans).toHaveLength(9);
+    expect(plans).toHaveLength(10);
   });
 
   for (const target of REBUILDS) {

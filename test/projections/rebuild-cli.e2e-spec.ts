@@ -40,21 +40,21 @@ describeEachDatabase('projections CLI', (ctx, target) => {
   it('rebuilds every read model, compares them row for row, and leaves an audit row per rebuild', async () => {
     const r = cli(env, 'rebuild', '--compare', '--actor', 'ops:rebuild-test');
     expect({ code: r.code, err: r.err }).toEqual({ code: 0, err: '' });
-    for (const tables of ['AuditLog, audit_entity_state', 'Company', 'User, Subscription', 'ComplianceRecord', 'HRRecord, hr_employee_changes', 'hr_subjects, hr_retention_policies, hr_retention_proposals', 'ai_models, AIModel, ai_alias_history', 'ai_prediction_reviews, ai_acceptances, ai_prediction_seals', 'analytics_batches, analytics_settings']) expect(r.out).toContain(`Rebuilding ${tables} from the event store`);
-    expect(r.out.match(/identical to the live tables, row for row/g)).toHaveLength(9);
+    for (const tables of ['AuditLog, audit_entity_state', 'Company', 'User, Subscription', 'ComplianceRecord', 'HRRecord, hr_employee_changes', 'hr_subjects, hr_retention_policies, hr_retention_proposals', 'ai_models, AIModel, ai_alias_history', 'ai_prediction_reviews, ai_acceptances, ai_prediction_seals', 'analytics_batches, analytics_settings', 'Workflow, workflow_definition_versions, workflow_instances, workflow_tasks']) expect(r.out).toContain(`Rebuilding ${tables} from the event store`);
+    expect(r.out.match(/identical to the live tables, row for row/g)).toHaveLength(10);
     if (target === 'postgres') {
       const rows = await ctx().superuser(`SELECT action, "userId", "companyId" FROM "AuditLog" WHERE "entityType" = 'ProjectionRebuild'`);
-      expect(rows).toEqual(Array(9).fill({ action: 'CREATE', userId: 'ops:rebuild-test', companyId: '__platform__' }));
+      expect(rows).toEqual(Array(10).fill({ action: 'CREATE', userId: 'ops:rebuild-test', companyId: '__platform__' }));
     }
     const status = cli(env, 'status');
     expect(status.code).toBe(0);
-    expect(status.out.match(/ swapped /g)).toHaveLength(9);
+    expect(status.out.match(/ swapped /g)).toHaveLength(10);
     expect(status.out).toContain('billing.subscriptions        Subscription, User');
   }, 240_000);
 
   it('names what it can rebuild when asked for something else, and exits 1', () => {
     const r = cli(env, 'rebuild', 'nope');
     expect(r.code).toBe(1);
-    expect(r.err).toBe('REBUILD.PROJECTION_NOT_FOUND: Unknown projection "nope". Rebuildable: audit-log, tenancy.companies, identity.users, billing.subscriptions, compliance.records, hr.records, hr.subjects, ai.registry, ai.oversight, analytics.batches.\n');
+    expect(r.err).toBe('REBUILD.PROJECTION_NOT_FOUND: Unknown projection "nope". Rebuildable: audit-log, tenancy.companies, identity.users, billing.subscriptions, compliance.records, hr.records, hr.subjects, ai.registry, ai.oversight, analytics.batches, workflow.\n');
   }, 120_000);
 });

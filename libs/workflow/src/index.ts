@@ -1,0 +1,25 @@
+/** Workflow: versioned definitions and event-sourced instances for approvals, onboarding and compliance reviews. */
+export { WorkflowModule, RECONCILE_JOB } from './workflow.module';
+export { WorkflowError } from './domain/workflow.errors';
+export type { WorkflowErrorCode } from './domain/workflow.errors';
+export type { Definition, Step, StepKind, ActionName } from './domain/definition.types';
+export { ACTIONS, TRIGGER_EVENTS } from './domain/definition.types';
+export { validateDefinition } from './domain/definition-graph';
+export { DEFINITION_SCHEMA } from './domain/definition-schema';
+export { definitionDecider } from './domain/definition.decider';
+export { instanceDecider } from './domain/instance.decider';
+export type { InstanceCommand } from './domain/instance.decider';
+export type { WorkflowInstanceEvent } from './domain/instance.events';
+export type { WorkflowDefinitionEvent } from './domain/definition.events';
+export type { InstanceState } from './domain/instance.state';
+export { simulate } from './domain/simulate';
+export { toMermaid } from './domain/diagram';
+export { workflowProjection, definitionStreamId, instanceStreamId } from './projections/workflow.projection';
+export { WorkflowDefinitions } from './application/definitions';
+export { WorkflowInstances, TIMER_JOB, ACTION_JOB } from './application/instances';
+export type { TimerPayload, ActionPayload } from './application/instances';
+export { WorkflowActions, WORKFLOW_SETTINGS, DEFAULT_WORKFLOW_SETTINGS } from './application/actions';
+export type { WorkflowSettings } from './application/actions';
+export { WorkflowTriggers, TRIGGER_JOB } from './application/triggers';
+export type { TriggerPayload } from './application/triggers';
+export { WorkflowReconcile } from './application/reconcile';
