@@ -51,7 +51,9 @@ async function main(argv: string[]): Promise<number> {
   setEmbeddedAccess({ processName: 'maple-cli', whenInUse: 'connect' });
   let config: AppConfig;
   try {
-    config = withDataFolderKeys(loadConfig());
+    // Backups name the key that signed their checkpoints in their manifest, and a restore needs an
+    // empty folder: they neither make nor use the development keys kept in the data folder.
+    config = name === 'backup' ? loadConfig() : withDataFolderKeys(loadConfig());
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`${e.message}\n`);
