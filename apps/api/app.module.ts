@@ -7,6 +7,7 @@ import { BillingModule } from '@maple/billing';
 import { ComplianceModule } from '@maple/compliance';
 import { HrModule } from '@maple/hr';
 import { IdentityModule } from '@maple/identity';
+import { RelayModule } from '@maple/relay';
 import { TenancyModule } from '@maple/tenancy';
 import type { PlatformOptions } from '@maple/platform';
 
@@ -16,7 +17,7 @@ export class AppModule {
   static register(opts: PlatformOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(opts), AuditModule, TenancyModule, IdentityModule, BillingModule, ComplianceModule, HrModule, AiModule],
+      imports: [PlatformModule.forRoot(opts), AuditModule, TenancyModule, IdentityModule, BillingModule, ComplianceModule, HrModule, AiModule, RelayModule],
     };
   }
 }
