@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { EventStore, ProjectionDaemon } from '@maple/platform';
 import type { NewEvent, Projection } from '@maple/platform';
 import { NatsRelay, RELAY_PROJECTION, RelayUnavailableError, decodeToken, encodeToken, eventSubject } from '@maple/relay';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { describeEachDatabase } from '../support/databases';
+import { describeEachDatabase, repoRoot } from '../support/databases';
 import type { TestDatabase } from '../support/databases';
 import { NATS_SKIP_REASON, NATS_URL, consumeAll, deleteStream, natsConnection, natsReachable, streamMessages, uniqueStream } from './nats-support';
 
@@ -135,6 +137,13 @@ describeEachDatabase('NATS JetStream event relay', (ctx) => {
       const [prefix, company, streamType, type] = subject.split('.');
       expect([prefix, decodeToken(company), decodeToken(streamType), decodeToken(type)]).toEqual([subjectPrefix, envelope.companyId, STREAM_TYPE, envelope.type]);
       expect(envelope).toMatchObject({ schema: 'maple.event.v1', streamType: STREAM_TYPE, metadata: { actorId: 'u1' } });
+    }
+    // The envelope is the one the README's JSON Schema describes, field for field.
+    const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8').split('### Event relay to NATS JetStream')[1];
+    const schema = JSON.parse(readme.split('```json')[1].split('```')[0]) as { required: string[]; properties: { metadata: { required: string[] } } };
+    for (const { envelope } of got) {
+      expect(Object.keys(envelope).sort()).toEqual([...schema.required].sort());
+      expect(Object.keys(envelope.metadata).sort()).toEqual([...schema.properties.metadata.required].sort());
     }
     // The request's IP address and user agent stay out of the envelope.
     expect(got.some((m) => m.raw.includes('203.0.113.77') || m.raw.includes('SecretAgent'))).toBe(false);
