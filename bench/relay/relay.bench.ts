@@ -67,6 +67,7 @@ async function main(): Promise<void> {
       const stream = `MAPLE_BENCH_${run}`;
       streams.push(stream);
       const relay = new NatsRelay({ url: NATS, stream, subjectPrefix: `maplebench_${run}`, duplicateWindowMs: 10 * 60_000, timeoutMs: 5000 });
+      await relay.connect();
       const p = relay.projection();
       const daemon = new ProjectionDaemon(db, store, () => [noop, p], { batchSize: BATCH, idleMs: 20, stallAfterMs: 60_000 });
       results.baseline.push(await timed(daemon, noop, raw));

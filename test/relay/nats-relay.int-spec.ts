@@ -103,6 +103,7 @@ describeEachDatabase('NATS JetStream event relay', (ctx) => {
         if (++sent === 35) void first.close();
       },
     });
+    await first.connect();
     const daemonA = new ProjectionDaemon(ctx().db, store, () => [first.projection()], daemonOptions);
     await expect(
       (async () => {
@@ -119,6 +120,7 @@ describeEachDatabase('NATS JetStream event relay', (ctx) => {
     // Restarted: it re-sends from the checkpoint; JetStream drops exactly what it already had.
     const results = { stored: 0, duplicate: 0 };
     const second = new NatsRelay(relayOptions, { onPublished: (_e, duplicate) => results[duplicate ? 'duplicate' : 'stored']++ });
+    await second.connect();
     const daemonB = new ProjectionDaemon(ctx().db, store, () => [second.projection()], daemonOptions);
     await catchUpFully(daemonB, second.projection());
     await second.close();

@@ -42,8 +42,12 @@ const firstLine = (e: unknown) => ((e as Error)?.message ?? String(e)).split('\n
  * checkpoint only after that: at-least-once, and exactly-once in the stream after de-duplication.
  */
 export class NatsRelay {
-  private client?: Promise<{ nc: NatsConnection; js: JetStreamClient }>;
+  private client?: { nc: NatsConnection; js: JetStreamClient };
+  private connecting?: Promise<void>;
+  /** Set while the client is disconnected and reconnecting on its own. */
+  private disconnected = false;
   private lastError: { message: string; at: Date } | null = null;
+  private closed = false;
 
   constructor(
     readonly options: RelayOptions,
@@ -61,16 +65,26 @@ export class NatsRelay {
     };
   }
 
+  /**
+   * Publishes inside the daemon's batch transaction, so it never waits for a connection: without
+   * a live one it starts connecting in the background and fails the batch at once (retried with
+   * backoff). On the embedded database that transaction is the only one, and a NATS server that
+   * does not answer must not hold every API write for a connect timeout.
+   */
   async publish(events: readonly StoredEvent[]): Promise<void> {
-    const { nc, js } = await this.connection();
-    const maxPayload = nc.info?.max_payload ?? 1_048_576;
+    const c = this.client;
+    if (!c || c.nc.isClosed() || this.disconnected) {
+      void this.connect().catch(() => undefined);
+      throw this.failed(this.lastError?.message ?? 'not connected to NATS yet');
+    }
+    const maxPayload = c.nc.info?.max_payload ?? 1_048_576;
     for (const e of events) {
       const payload = JSON.stringify(toEnvelope(e));
       // The event's own problem: the projection stops on it (and says why) rather than skip it.
       if (Buffer.byteLength(payload) > maxPayload) throw new Error(`event ${e.eventId} is ${Buffer.byteLength(payload)} bytes as an envelope, over the NATS server's max_payload of ${maxPayload}`);
       let duplicate: boolean;
       try {
-        const ack = await js.publish(eventSubject(this.options.subjectPrefix, e), payload, { msgID: e.eventId, timeout: this.options.timeoutMs, expect: { streamName: this.options.stream } });
+        const ack = await c.js.publish(eventSubject(this.options.subjectPrefix, e), payload, { msgID: e.eventId, timeout: this.options.timeoutMs, expect: { streamName: this.options.stream } });
         duplicate = ack.duplicate;
       } catch (err) {
         throw this.failed(`publishing event ${e.position} to ${this.options.stream}: ${firstLine(err)}`);
@@ -93,42 +107,48 @@ export class NatsRelay {
     return new RelayUnavailableError(message);
   }
 
-  private connection(): Promise<{ nc: NatsConnection; js: JetStreamClient }> {
-    const current = this.client;
-    if (current) {
-      return current.then(
-        (c) => (c.nc.isClosed() ? this.reconnect() : c),
-        () => this.reconnect(),
-      );
-    }
-    return this.reconnect();
+  /** Connects (and creates the stream when it is missing); one attempt at a time. Resolves when connected. */
+  connect(): Promise<void> {
+    if (this.closed) return Promise.reject(new RelayUnavailableError('the relay is closed'));
+    if (this.client && !this.client.nc.isClosed()) return Promise.resolve();
+    this.connecting ??= this.open().finally(() => (this.connecting = undefined));
+    return this.connecting;
   }
 
-  private reconnect(): Promise<{ nc: NatsConnection; js: JetStreamClient }> {
-    const attempt = (async () => {
-      let nc: NatsConnection | undefined;
-      try {
-        nc = await connect({ servers: this.options.url.split(','), name: 'maple-relay', timeout: this.options.timeoutMs, maxReconnectAttempts: -1 });
-        const jsm = await jetstreamManager(nc, { timeout: this.options.timeoutMs });
-        await jsm.streams.info(this.options.stream).catch(async (e: unknown) => {
-          if (!/not found/i.test(firstLine(e))) throw e;
-          await jsm.streams.add({ name: this.options.stream, subjects: [`${this.options.subjectPrefix}.>`], duplicate_window: this.options.duplicateWindowMs * 1_000_000 });
-        });
-        return { nc, js: jetstream(nc, { timeout: this.options.timeoutMs }) };
-      } catch (e) {
-        await nc?.close().catch(() => undefined);
-        throw this.failed(`connecting to NATS: ${firstLine(e)}`);
-      }
-    })();
-    this.client = attempt;
-    return attempt;
+  private async open(): Promise<void> {
+    let nc: NatsConnection | undefined;
+    try {
+      nc = await connect({ servers: this.options.url.split(','), name: 'maple-relay', timeout: this.options.timeoutMs, maxReconnectAttempts: -1 });
+      const jsm = await jetstreamManager(nc, { timeout: this.options.timeoutMs });
+      await jsm.streams.info(this.options.stream).catch(async (e: unknown) => {
+        if (!/not found/i.test(firstLine(e))) throw e;
+        await jsm.streams.add({ name: this.options.stream, subjects: [`${this.options.subjectPrefix}.>`], duplicate_window: this.options.duplicateWindowMs * 1_000_000 });
+      });
+    } catch (e) {
+      await nc?.close().catch(() => undefined);
+      throw this.failed(`connecting to NATS: ${firstLine(e)}`);
+    }
+    if (this.closed) {
+      await nc.close();
+      return;
+    }
+    this.client = { nc, js: jetstream(nc, { timeout: this.options.timeoutMs }) };
+    this.disconnected = false;
+    void this.watch(nc);
+  }
+
+  private async watch(nc: NatsConnection): Promise<void> {
+    for await (const s of nc.status()) {
+      if (s.type === 'disconnect') this.disconnected = true;
+      else if (s.type === 'reconnect') this.disconnected = false;
+    }
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    await this.connecting?.catch(() => undefined);
     const c = this.client;
     this.client = undefined;
-    if (!c) return;
-    const { nc } = await c.catch(() => ({ nc: undefined }));
-    if (nc && !nc.isClosed()) await nc.drain().catch(() => nc.close());
+    if (c && !c.nc.isClosed()) await c.nc.drain().catch(() => c.nc.close());
   }
 }

@@ -39,6 +39,8 @@ export class RelayModule implements OnModuleInit, OnApplicationShutdown {
       },
     );
     this.projections.registerAsync(this.relay.projection());
+    // Connected before the daemon's first batch, which would otherwise fail once while it connects.
+    if (this.config.projections.inProcess) void this.relay.connect().catch(() => undefined);
     // Not critical: a NATS outage must not take the API out of its load balancer; the daemon's
     // own 'projections' check fails readiness once the relay has been stalled for the stall time.
     if (this.config.projections.inProcess) this.readiness.register('natsRelay', () => this.relay!.health(), { critical: false });
