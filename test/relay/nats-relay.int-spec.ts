@@ -76,8 +76,9 @@ describe('NATS subject tokens', () => {
   });
 });
 
-describeEachDatabase('NATS JetStream event relay', (ctx) => {
+describeEachDatabase('NATS JetStream event relay', (ctx, target) => {
   const { stream, subjectPrefix } = uniqueStream();
+  const other = uniqueStream();
   const relayOptions = { url: NATS_URL, stream, subjectPrefix, duplicateWindowMs: 10 * 60_000, timeoutMs: 5000 };
   const daemonOptions = { batchSize: 25, idleMs: 20, stallAfterMs: 60_000, retryBaseMs: 20, retryMaxMs: 200 };
   let nc: NatsConnection | undefined;
@@ -88,6 +89,7 @@ describeEachDatabase('NATS JetStream event relay', (ctx) => {
   afterAll(async () => {
     if (!nc) return;
     await deleteStream(nc, stream);
+    await deleteStream(nc, other.stream);
     await nc.close();
   });
 
@@ -159,4 +161,37 @@ describeEachDatabase('NATS JetStream event relay', (ctx) => {
     expect(got).toHaveLength(40);
     expect(new Set(got.map((m) => m.envelope.companyId))).toEqual(new Set([company]));
   });
+
+  (reachable && target === 'postgres' ? it : it.skip)('two relays running at once (two workers) while writers append publish each event once, in reading order (PostgreSQL server)', async () => {
+    await ctx().superuser(`DELETE FROM projection_checkpoints WHERE name = $1`, [RELAY_PROJECTION]);
+    const opts = { ...relayOptions, stream: other.stream, subjectPrefix: other.subjectPrefix };
+    const counts = [
+      { stored: 0, duplicate: 0 },
+      { stored: 0, duplicate: 0 },
+    ];
+    const relays = counts.map((c) => new NatsRelay(opts, { onPublished: (_e, duplicate) => c[duplicate ? 'duplicate' : 'stored']++ }));
+    await Promise.all(relays.map((r) => r.connect()));
+    const daemons = relays.map((r) => new ProjectionDaemon(ctx().db, store, () => [r.projection()], { ...daemonOptions, batchSize: 7 }));
+    for (const d of daemons) d.start();
+    try {
+      // Writers commit concurrently, so transactions interleave and commit out of position order.
+      await Promise.all([appendInterleaved(ctx(), 1, 3, 4), appendInterleaved(ctx(), 1, 3, 4)]);
+      const total = (await readingOrder(ctx())).length;
+      expect(total).toBe(120 + 72);
+      const end = Date.now() + 60_000;
+      while ((await eventsUpToCheckpoint(ctx())) < total) {
+        if (Date.now() > end) throw new Error('the relays did not catch up');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      await Promise.all(daemons.map((d) => d.stop()));
+      await Promise.all(relays.map((r) => r.close()));
+    }
+    const order = await readingOrder(ctx());
+    // One leader per batch: nothing was sent twice, and both took part or one did all, in order.
+    expect(counts[0].duplicate + counts[1].duplicate).toBe(0);
+    expect(counts[0].stored + counts[1].stored).toBe(order.length);
+    const got = await consumeAll(nc!, other.stream, `durable-${randomUUID()}`, order.length);
+    expect(got.map((m) => m.envelope.eventId)).toEqual(order.map((r) => r.event_id));
+  }, 90_000);
 });
