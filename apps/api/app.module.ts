@@ -8,6 +8,7 @@ import { BillingModule } from '@maple/billing';
 import { ComplianceModule } from '@maple/compliance';
 import { HrModule } from '@maple/hr';
 import { IdentityModule } from '@maple/identity';
+import { RelayModule } from '@maple/relay';
 import { TenancyModule } from '@maple/tenancy';
 import { WorkflowModule } from '@maple/workflow';
 import type { PlatformOptions } from '@maple/platform';
@@ -18,7 +19,7 @@ export class AppModule {
   static register(opts: PlatformOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(opts), AuditModule, TenancyModule, IdentityModule, BillingModule, ComplianceModule, HrModule, AiModule, AnalyticsModule, WorkflowModule],
+      imports: [PlatformModule.forRoot(opts), AuditModule, TenancyModule, IdentityModule, BillingModule, ComplianceModule, HrModule, AiModule, AnalyticsModule, WorkflowModule, RelayModule],
     };
   }
 }

@@ -5,8 +5,9 @@ import { AppModule } from '../api/app.module';
 import { startJobs } from './jobs';
 
 // The worker hosts background processes: the async projection daemon (leader-elected per
-// projection, so several workers can run side by side), and later the NATS relay and the
-// retention and maintenance jobs. It runs until SIGTERM/SIGINT and stops cleanly.
+// projection, so several workers can run side by side) with the NATS relay among them when
+// NATS_URL is set (libs/relay), and the retention and maintenance jobs. It runs until
+// SIGTERM/SIGINT and stops cleanly.
 const boot = new ProcessBoot('maple-worker');
 
 boot.run(async () => {

@@ -31,6 +31,8 @@ export type AppConfig = {
   metrics: MetricsConfig;
   shutdownGraceMs: number;
   natsUrl: string | undefined;
+  /** The event relay to NATS JetStream (libs/relay), on when natsUrl is set. */
+  relay: { stream: string; subjectPrefix: string };
   billing: { trialDays: number };
   /** How long an Idempotency-Key's record (and so its replayable response) is kept. */
   idempotency: { ttlSec: number };
@@ -199,6 +201,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     metrics: metricsConfig(env, nodeEnv, port, host),
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10000, 0, 600000),
     natsUrl: env.NATS_URL || undefined,
+    relay: relayConfig(env),
     billing: { trialDays: int(env, 'BILLING_TRIAL_DAYS', 14, 1, 365) },
     idempotency: { ttlSec: int(env, 'IDEMPOTENCY_TTL', 86_400, 1, 2_592_000) },
     // EU AI Act Art. 19: logs of high-risk systems are kept at least six months.
@@ -334,6 +337,14 @@ function keks(env: Env, nodeEnv: AppConfig['env']): Kek[] {
     out.push({ id, key });
   }
   return out;
+}
+
+function relayConfig(env: Env): AppConfig['relay'] {
+  const stream = env.NATS_STREAM || 'MAPLE_EVENTS';
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(stream)) throw new ConfigError('NATS_STREAM', 'must be 1-64 letters, digits, "_" or "-"');
+  const subjectPrefix = env.NATS_SUBJECT_PREFIX || 'maple';
+  if (!/^[A-Za-z0-9_-]{1,64}(\.[A-Za-z0-9_-]{1,64}){0,7}$/.test(subjectPrefix)) throw new ConfigError('NATS_SUBJECT_PREFIX', 'must be NATS subject tokens (letters, digits, "_" or "-") separated by dots');
+  return { stream, subjectPrefix };
 }
 
 function projectionsInProcess(env: Env, url: string | undefined): boolean {

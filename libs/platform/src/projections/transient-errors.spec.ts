@@ -24,6 +24,11 @@ describe('isTransientError', () => {
     expect(isTransientError(new AggregateError([Object.assign(new Error(''), { code: 'ECONNRESET' })]))).toBe(true);
   });
 
+  it('retries an error its thrower marks transient (the NATS relay), and only a literal true', () => {
+    expect(isTransientError(Object.assign(new Error('no NATS acknowledgement in time'), { transient: true }))).toBe(true);
+    expect(isTransientError(Object.assign(new Error('bad'), { transient: 'yes' }))).toBe(false);
+  });
+
   it('looks through wrapping errors (a driver adapter, a cause)', () => {
     expect(isTransientError(new Error('query failed', { cause: pgError('40001') }))).toBe(true);
     expect(isTransientError({ originalCode: '40P01' })).toBe(true);

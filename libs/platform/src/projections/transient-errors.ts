@@ -26,7 +26,9 @@ const NETWORK_MESSAGES = /Connection terminated|connection error|not queryable|t
 /** True when `e` (or an error it wraps) is a passing database or network failure. */
 export function isTransientError(e: unknown, depth = 0): boolean {
   if (e === null || typeof e !== 'object' || depth > 5) return false;
-  const err = e as { code?: unknown; message?: unknown; cause?: unknown; originalCode?: unknown; errors?: unknown };
+  const err = e as { code?: unknown; message?: unknown; cause?: unknown; originalCode?: unknown; errors?: unknown; transient?: unknown };
+  // A projection's own outside dependency (the NATS relay) marks its passing failures so.
+  if (err.transient === true) return true;
   for (const code of [err.code, err.originalCode]) {
     if (typeof code !== 'string') continue;
     if (TRANSIENT_CODES.has(code) || PASSING_CODES.has(code)) return true;
