@@ -88,6 +88,27 @@ describeEachDatabase('projection daemon', (ctx, target) => {
     expect(await daemon.health()).toBe('ok');
   });
 
+  it('reports lag 0 to the metrics once idle, also when the last batch came within a second of the one before', async () => {
+    const reported: number[] = [];
+    const daemon = new ProjectionDaemon(ctx().db, store, () => [toyBalances()], { ...opts, batchSize: 10 }, { onBatch: (_name, _pos, lag) => reported.push(lag) });
+    daemon.start();
+    try {
+      // Bursts closer together than the one-a-second report: the last one's report is throttled.
+      for (let i = 0; i < 3; i++) {
+        await appendDeposits(ctx(), 1, 25);
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      const end = Date.now() + 30_000;
+      while (!(reported.length && reported[reported.length - 1] === 0 && (await daemon.status())[0].lag === 0)) {
+        if (Date.now() > end) throw new Error(`the metrics kept lag ${reported[reported.length - 1]}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      await daemon.stop();
+    }
+    expect(reported[reported.length - 1]).toBe(0);
+  });
+
   it('stops at a poisoned event with a clear error instead of skipping it', async () => {
     await appendDeposits(ctx(), 1, 3);
     const poisonStream = `acct-${randomUUID()}`;

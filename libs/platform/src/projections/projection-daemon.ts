@@ -68,6 +68,7 @@ export class ProjectionDaemon {
   private wake: (() => void)[] = [];
   private readonly retrying = new Map<string, string>();
   private readonly reportedAt = new Map<string, number>();
+  private readonly unreported = new Set<string>();
 
   constructor(
     private readonly db: Database,
@@ -234,7 +235,9 @@ export class ProjectionDaemon {
         attempt = 0;
         this.retrying.delete(p.name);
         if (r.ran && r.applied > 0) pause = 0;
-        if (r.applied) await this.report(p.name);
+        // An idle round reports a figure that a throttled report left stale (the last batch of
+        // a catch-up often comes within the second): idle, the metrics show lag 0, not the last burst's.
+        if (r.applied || this.unreported.has(p.name)) await this.report(p.name);
       } catch (e) {
         // Not the event's fault (a lost connection, a timeout...): the same batch again, later.
         pause = backoffMs(++attempt, this.options.retryBaseMs ?? 100, this.options.retryMaxMs ?? 30_000);
@@ -248,8 +251,13 @@ export class ProjectionDaemon {
   // Position and lag for the metrics, at most once a second per projection: counting the lag
   // after every batch of a long catch-up would cost more than the batches.
   private async report(name: string): Promise<void> {
-    if (!this.observer.onBatch || Date.now() - (this.reportedAt.get(name) ?? 0) < 1000) return;
+    if (!this.observer.onBatch) return;
+    if (Date.now() - (this.reportedAt.get(name) ?? 0) < 1000) {
+      this.unreported.add(name);
+      return;
+    }
     this.reportedAt.set(name, Date.now());
+    this.unreported.delete(name);
     const [s] = await this.status(name);
     if (s) this.observer.onBatch(name, s.position, s.lag);
   }
