@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AiDrift, AiPredictionSeals } from '@maple/ai';
-import { commandMeta } from '@maple/platform';
+import { ProjectionRuntime, commandMeta } from '@maple/platform';
+import { systemEventsProjection } from '@maple/analytics';
 import { describeEachDatabase } from '../support/databases';
 import { call } from '../security/world';
 import type { World } from '../security/world';
@@ -85,6 +86,32 @@ describeEachDatabase('AI predictions, oversight and drift over HTTP', (ctx, targ
       expect(res.body).not.toMatch(/at .*\.(ts|js):\d+|SELECT|INSERT/);
     }
     expect((await ctx().superuser(`SELECT count(*)::int AS n FROM ai_predictions`))[0].n).toBe(before);
+  });
+
+  it('feeds sealed predictions into analytics as ai_prediction rows, once each and without their input', async () => {
+    const res = await post(`/ai/models/${modelId}/predictions/batch`, w.a.users.USER.token, { predictions: Array.from({ length: 7 }, (_, i) => prediction(i / 7)) });
+    expect(res.statusCode).toBe(201);
+    const batch = res.json() as Batch;
+    await app.get(AiPredictionSeals).sealDue(meta());
+    const rows = async () =>
+      ctx().superuser(`SELECT "id", "eventData", "userId" FROM "AnalyticsEvent" WHERE "companyId" = $1 AND "eventType" = 'ai_prediction' AND "id" = ANY($2::text[]) ORDER BY "id"`, [
+        w.a.companyId,
+        batch.predictionIds.map((id) => `ai-prediction:${id}`),
+      ]) as Promise<{ id: string; eventData: Record<string, unknown>; userId: string }[]>;
+    // On the server the worker runs async projections; here the test catches up in its place.
+    const catchUp = async () => {
+      if (target === 'postgres') await app.get(ProjectionRuntime).daemon.catchUp(systemEventsProjection);
+    };
+    for (let i = 0; i < 100 && (await rows()).length < 7; i++) {
+      await catchUp();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const got = await rows();
+    expect(got).toHaveLength(7);
+    expect(got[0]).toMatchObject({ userId: w.a.users.USER.id, eventData: { modelId, versionId, purpose: 'aml-alert-triage' } });
+    expect(got[0].eventData).not.toHaveProperty('input');
+    // Company B's analytics see none of them.
+    expect(await ctx().superuser(`SELECT count(*)::int AS n FROM "AnalyticsEvent" WHERE "companyId" = $1 AND "eventType" = 'ai_prediction'`, [w.b.companyId])).toEqual([{ n: 0 }]);
   });
 
   it('seals a batch into the chain; its digest verifies, and a tampered prediction is found at its position', async () => {
