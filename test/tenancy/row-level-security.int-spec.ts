@@ -29,6 +29,8 @@ async function insertRow(t: TestDatabase, tbl: Table, companyId: string): Promis
   const values: string[] = [];
   for (const c of cols) {
     if (c.name === tbl.column) values.push(`'${companyId}'`);
+    // AnalyticsEvent checks its type against the three the seed names.
+    else if (tbl.table === 'AnalyticsEvent' && c.name === 'eventType') values.push(`'user_action'`);
     else if (c.type === 'USER-DEFINED') values.push(`(enum_range(NULL::"${c.udt}"))[1]`);
     else if (c.type === 'uuid') values.push(`'${randomUUID()}'`);
     else if (c.type === 'jsonb' || c.type === 'json') values.push(`'{}'`);

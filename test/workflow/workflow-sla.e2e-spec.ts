@@ -91,7 +91,7 @@ describeEachDatabase('workflow SLAs and timers across a restart', (ctx) => {
     await ctx().superuser(`UPDATE workflow_instances SET wake_at = now() - interval '2 minutes' WHERE instance_id = $1`, [inst.id]);
     await sleep(2000);
     expect((await http.get(`/workflow/instances/${inst.id}`, admin)).json().status).toBe('running');
-    expect(await app.get(WorkflowReconcile).run()).toMatch(/1 timer\/action job\(s\) queued again/);
+    expect(await app.get(WorkflowReconcile).run()).toMatch(/1 timer\/action job\(s\), /);
     await app.get(Jobs).start({ work: true });
     await eventually(async () => ((await http.get(`/workflow/instances/${inst.id}`, admin)).json().status === 'completed' ? true : undefined), 30_000, 'the re-queued timer');
     expect((await types(inst.id)).filter((t) => t === 'WorkflowTimedOut')).toHaveLength(1);

@@ -20,6 +20,6 @@ export { WorkflowInstances, TIMER_JOB, ACTION_JOB } from './application/instance
 export type { TimerPayload, ActionPayload } from './application/instances';
 export { WorkflowActions, WORKFLOW_SETTINGS, DEFAULT_WORKFLOW_SETTINGS } from './application/actions';
 export type { WorkflowSettings } from './application/actions';
-export { WorkflowTriggers, TRIGGER_JOB } from './application/triggers';
+export { WorkflowTriggers, TRIGGER_JOB, triggerInboxProjection } from './application/triggers';
 export type { TriggerPayload } from './application/triggers';
 export { WorkflowReconcile } from './application/reconcile';

@@ -10,7 +10,7 @@ import { WorkflowDefinitions } from './application/definitions';
 import { ACTION_JOB, TIMER_JOB, WorkflowInstances } from './application/instances';
 import type { ActionPayload, TimerPayload } from './application/instances';
 import { WorkflowReconcile } from './application/reconcile';
-import { TRIGGER_JOB, WorkflowTriggerHandler, WorkflowTriggers } from './application/triggers';
+import { TRIGGER_JOB, WorkflowTriggerHandler, WorkflowTriggers, triggerInboxProjection } from './application/triggers';
 import type { TriggerPayload } from './application/triggers';
 import { DefinitionsController } from './http/definitions.controller';
 import { InstancesController } from './http/instances.controller';
@@ -40,6 +40,7 @@ export class WorkflowModule implements OnModuleInit {
 
   onModuleInit(): void {
     this.projections.registerInline(workflowProjection);
+    this.projections.registerAsync(triggerInboxProjection);
     // Durable timers and actions: pg-boss on PostgreSQL, the embedded queue on PGlite. Any
     // process can queue them; the worker (or the API on the embedded database) runs them.
     this.jobs.register<TimerPayload>({ name: TIMER_JOB, retry: { limit: 5, delaySeconds: 5, backoff: true }, handler: (p) => this.instances.fireTimer(p) });

@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Database } from '@maple/platform';
+import { Database, Jobs } from '@maple/platform';
 import { WorkflowInstances } from './instances';
+import { TRIGGER_JOB } from './triggers';
+import type { TriggerPayload } from './triggers';
 
 /**
- * Queues again the timers and actions whose scheduling was lost (a crash between a command's
- * commit and its job). Scheduling is keyed by step visit, and a late or repeated timer decides
+ * Queues again the timers, actions and triggers whose scheduling was lost (a crash between a
+ * command's commit and its job). Scheduling is keyed by step visit, and a late or repeated timer decides
  * nothing, so queueing too much is harmless.
  */
 @Injectable()
@@ -12,6 +14,7 @@ export class WorkflowReconcile {
   constructor(
     @Inject(Database) private readonly db: Database,
     @Inject(WorkflowInstances) private readonly instances: WorkflowInstances,
+    @Inject(Jobs) private readonly jobs: Jobs,
   ) {}
 
   async run(limit = 500): Promise<string> {
@@ -45,6 +48,18 @@ export class WorkflowReconcile {
       else continue;
       queued++;
     }
-    return `${due.length} overdue task timer(s), ${queued} timer/action job(s) queued again`;
+    // Triggering events the inbox holds undone for a minute: their job was lost (or failed for good).
+    const triggers = await this.db.transaction(
+      async (tx) => {
+        await tx.execute(`DELETE FROM "workflow_trigger_inbox" WHERE "done_at" < now() - interval '7 days'`);
+        return tx.query<{ company_id: string; event_id: string }>(
+          `SELECT company_id, event_id::text FROM "workflow_trigger_inbox" WHERE "done_at" IS NULL AND "recorded_at" < now() - interval '1 minute' ORDER BY "recorded_at" LIMIT $1`,
+          limit,
+        );
+      },
+      { allCompanies: true },
+    );
+    for (const t of triggers) await this.jobs.schedule(TRIGGER_JOB, { companyId: t.company_id, eventId: t.event_id } satisfies TriggerPayload, { singletonKey: t.event_id });
+    return `${due.length} overdue task timer(s), ${queued} timer/action job(s), ${triggers.length} trigger job(s) queued again`;
   }
 }

@@ -2,12 +2,31 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventsHandler } from '@nestjs/cqrs';
 import type { IEventHandler } from '@nestjs/cqrs';
 import { Database, EventCommitted, Jobs } from '@maple/platform';
-import type { StoredEvent } from '@maple/platform';
+import type { Projection, StoredEvent, Tx } from '@maple/platform';
 import type { Definition } from '../domain/definition.types';
 import { evaluate, truthy } from '../domain/json-logic';
 import { WorkflowInstances, derivedId, systemMeta } from './instances';
+import { WorkflowError } from '../domain/workflow.errors';
+import { TRIGGER_EVENTS } from '../domain/definition.types';
 
 export const TRIGGER_JOB = 'workflow.trigger';
+
+/**
+ * Every triggering event, recorded in workflow_trigger_inbox in the transaction that moves this
+ * projection's checkpoint (the daemon reads the store gap-free, in order): so no event is missed
+ * even when the process dies between the source's commit and the queueing of its trigger job.
+ * The job marks the row done; `workflow.reconcile` queues the job again for rows left undone.
+ * Not a read model (no tables to rebuild): the rows are bookkeeping of delivery.
+ */
+export const triggerInboxProjection: Projection = {
+  name: 'workflow.trigger-inbox',
+  handles: TRIGGER_EVENTS,
+  tables: [],
+  async apply(tx: Tx, e: StoredEvent): Promise<void> {
+    if (!e.companyId) return;
+    await tx.execute(`INSERT INTO "workflow_trigger_inbox" ("company_id", "event_id") VALUES ($1, $2::uuid) ON CONFLICT DO NOTHING`, e.companyId, e.eventId);
+  },
+};
 export type TriggerPayload = { companyId: string; eventId: string };
 
 type SourceEvent = Pick<StoredEvent, 'eventId' | 'type' | 'data' | 'companyId'> & { metadata: Pick<StoredEvent['metadata'], 'actorId' | 'correlationId'> };
@@ -38,13 +57,27 @@ export class WorkflowTriggers {
       (tx) => tx.query<{ type: string; data: Record<string, unknown>; actor: string | null; correlation: string }>(`SELECT type, data, metadata->>'actorId' AS actor, metadata->>'correlationId' AS correlation FROM events WHERE event_id = $1::uuid AND company_id = $2`, p.eventId, p.companyId),
       { companyId: p.companyId },
     );
-    if (!row) return `event ${p.eventId} not found`;
-    const started = await this.onEvent({ eventId: p.eventId, type: row.type, data: row.data, companyId: p.companyId, metadata: { actorId: row.actor, correlationId: row.correlation } });
-    return `${started.length} instance(s) started by ${row.type}`;
+    let outcome: string;
+    if (!row) outcome = `event ${p.eventId} not found`;
+    else {
+      try {
+        const started = await this.onEvent({ eventId: p.eventId, type: row.type, data: row.data, companyId: p.companyId, metadata: { actorId: row.actor, correlationId: row.correlation } });
+        outcome = `${started.length} instance(s) started by ${row.type}`;
+      } catch (e) {
+        // A refusal (the definition was deactivated meanwhile) is an outcome, not a failure to retry.
+        if (!(e instanceof WorkflowError)) throw e;
+        outcome = `${row.type} started nothing: ${e.code}`;
+      }
+    }
+    await this.db.transaction(
+      (tx) => tx.execute(`INSERT INTO "workflow_trigger_inbox" ("company_id", "event_id", "done_at") VALUES ($1, $2::uuid, now()) ON CONFLICT ("company_id", "event_id") DO UPDATE SET "done_at" = now()`, p.companyId, p.eventId),
+      { companyId: p.companyId },
+    );
+    return outcome;
   }
 
   async onEvent(e: SourceEvent): Promise<string[]> {
-    if (!e.companyId || e.type !== 'ComplianceRecordCreated') return [];
+    if (!e.companyId || !(TRIGGER_EVENTS as readonly string[]).includes(e.type)) return [];
     const companyId = e.companyId;
     const defs = await this.db.transaction(
       (tx) => tx.query<{ id: string; steps: Definition }>(`SELECT id, steps FROM "Workflow" WHERE "companyId" = $1 AND "isActive" AND steps->'triggers' @> $2::jsonb`, companyId, JSON.stringify([{ event: e.type }])),
@@ -64,16 +97,16 @@ export class WorkflowTriggers {
   }
 }
 
-// After the source's commit, the EventBus hands the event over to a job (keyed by the event):
+// The fast path. After the source's commit, the EventBus hands the event over to a job (keyed by the event):
 // the instance starts in the worker, outside the request that wrote the event (and its
 // Idempotency-Key), and a failing start is retried by the queue. The EventBus swallows errors,
-// so a failure to queue is logged.
+// so a failure to queue is logged; the inbox above makes sure it runs anyway.
 @EventsHandler(EventCommitted)
 export class WorkflowTriggerHandler implements IEventHandler<EventCommitted> {
   constructor(@Inject(Jobs) private readonly jobs: Jobs) {}
 
   handle({ event }: EventCommitted): void {
-    if (event.type !== 'ComplianceRecordCreated' || !event.companyId) return;
+    if (!(TRIGGER_EVENTS as readonly string[]).includes(event.type) || !event.companyId) return;
     const payload: TriggerPayload = { companyId: event.companyId, eventId: event.eventId };
     this.jobs.schedule(TRIGGER_JOB, payload, { singletonKey: event.eventId }).catch((e: unknown) => new Logger('WorkflowTriggers').error(`could not queue the triggers of ${event.type} ${event.eventId}: ${String((e as Error).message).split('\n')[0]}`));
   }
