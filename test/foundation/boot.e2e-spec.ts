@@ -112,7 +112,7 @@ describe('process boot', () => {
       const scraped = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
       expect(scraped.status).toBe(200);
       expect(await scraped.text()).toMatch(/^db_pool_connections_max \d+/m);
-      const exit = new Promise<number | null>((res) => first.on('exit', (c) => res(c)));
+      const exit = new Promise<number | null>((res) => first.on('close', (c) => res(c)));
       first.kill('SIGTERM');
       expect(await exit).toBe(0);
       // Without JWT_SECRET and AUDIT_SIGNING_KEY (not production): one warning that says so.
@@ -144,7 +144,7 @@ describe('process boot', () => {
       children.push(w);
       let out = '';
       w.stdout?.on('data', (b: Buffer) => (out += b.toString()));
-      const exit = new Promise<number | null>((res) => w.on('exit', (c) => res(c)));
+      const exit = new Promise<number | null>((res) => w.on('close', (c) => res(c)));
       for (let i = 0; i < 300 && !out.includes('worker started'); i++) await new Promise((r) => setTimeout(r, 100));
       expect(out).toContain('worker started');
       w.kill('SIGTERM');

@@ -22,7 +22,8 @@ function start(dir: string, at: number, hold: number | 'until-term'): Contender 
   let out = '';
   child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr?.on('data', (b: Buffer) => (out += b.toString()));
-  const exited = new Promise<string>((resolve) => child.on('exit', () => resolve(out.trim())));
+  // 'close', not 'exit': a process can exit before its last stdout chunk reached us.
+  const exited = new Promise<string>((resolve) => child.on('close', () => resolve(out.trim())));
   return { child, output: () => out.trim(), exited };
 }
 

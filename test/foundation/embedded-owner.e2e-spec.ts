@@ -28,7 +28,7 @@ function run(script: string, args: string[], env: Record<string, string>): Proc 
   let err = '';
   child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr?.on('data', (b: Buffer) => (err += b.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   return { child, exit, stderr: () => err, stdout: () => out };
 }
 
